@@ -1,0 +1,16 @@
+// What each subcommand does once its options are parsed; returns the exit
+// code (0 done, 1 error, 2 usage).
+#pragma once
+
+#include "nc2zarr/cli/options.h"
+#include "nc2zarr/mpi/comm.h"
+
+namespace nc2zarr {
+
+int RunConvert(const CliOptions& options, Comm& comm);
+int RunPlan(const CliOptions& options);
+
+// The exit code for a failed status.
+int ExitCodeFor(const Status& status);
+
+}  // namespace nc2zarr

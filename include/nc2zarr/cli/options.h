@@ -1,0 +1,35 @@
+// The command line, parsed into plain structs (testable without MPI).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nc2zarr/base/log.h"
+#include "nc2zarr/pipeline/converter.h"
+
+namespace nc2zarr {
+
+enum class Command { kConvert, kPlan };
+
+struct CliOptions {
+  Command command = Command::kConvert;
+  ConvertOptions convert;  // inputs, output, planning options
+  bool plan_json = false;  // `plan --json`
+  LogLevel log_level = LogLevel::kWarning;
+};
+
+// Either options to run, or what to print and the exit code (help, version,
+// usage errors: exit code 2).
+struct ParsedCommandLine {
+  std::optional<CliOptions> options;
+  std::string message;
+  int exit_code = 0;
+};
+
+ParsedCommandLine ParseCommandLine(int argc, const char* const* argv);
+
+// "time=24,lat=-1" -> {{"time", 24}, {"lat", -1}}
+Result<std::vector<std::pair<std::string, long long>>> ParseChunkSizes(const std::string& text);
+
+}  // namespace nc2zarr

@@ -1,0 +1,27 @@
+// Comm over MPI. The job's main creates one MpiSession (MPI_Init_thread /
+// MPI_Finalize) and passes the Comm it gives to the library.
+#pragma once
+
+#include <memory>
+
+#include "nc2zarr/mpi/comm.h"
+
+namespace nc2zarr {
+
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+  Comm& world() { return *world_; }
+  // Stops every rank at once (MPI_Abort); for fatal errors outside the
+  // normal error path.
+  [[noreturn]] void Abort(int exit_code);
+
+ private:
+  std::unique_ptr<Comm> world_;
+};
+
+}  // namespace nc2zarr

@@ -1,0 +1,33 @@
+// The convert command: plan on rank 0, write chunks on every rank, commit
+// the metadata on rank 0 once every chunk is stored.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nc2zarr/base/status.h"
+#include "nc2zarr/mpi/comm.h"
+#include "nc2zarr/plan/make_plan.h"
+
+namespace nc2zarr {
+
+struct ConvertOptions {
+  std::vector<std::string> inputs;
+  std::string output;
+  PlanRequest request;
+  bool overwrite = false;
+};
+
+struct ConvertSummary {
+  std::uint64_t chunks = 0;
+  std::uint64_t raw_bytes = 0;
+  std::uint64_t stored_bytes = 0;
+  double seconds = 0;
+};
+
+// Every rank calls it and gets the same status: on failure the error of the
+// rank that failed first, so it can be reported once.
+Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summary = nullptr);
+
+}  // namespace nc2zarr

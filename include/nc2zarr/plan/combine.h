@@ -1,0 +1,46 @@
+// Combining the schemas of many files into one dataset: which dimension they
+// are concatenated along, in which order, and whether they agree.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nc2zarr/base/status.h"
+#include "nc2zarr/model/schema.h"
+
+namespace nc2zarr {
+
+// What a first, cheap look at one file finds.
+struct FileScan {
+  FileSchema schema;
+  // Values of every numeric 1-D coordinate variable (named as its
+  // dimension), by variable path.
+  std::map<std::string, std::vector<double>> coordinates;
+};
+
+struct Layout {
+  std::string concat_dim;           // "" when there is nothing to concatenate
+  std::vector<std::size_t> order;   // indices into the scans, in concat order
+  std::vector<std::size_t> concat_lengths;  // per scan (not reordered)
+  // Variables without the concat dimension: they must be identical in every
+  // file, which the scan checks by content.
+  std::vector<std::string> must_match;
+};
+
+// Picks the concat dimension (requested, else detected), checks that the
+// files agree on variables, types and shapes, and orders them by the first
+// value of the concat coordinate.
+// Only the variables in selected (paths) are checked and combined; an empty
+// selection means every variable of every file.
+Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::string& requested_concat_dim,
+                            const std::vector<std::string>& selected = {});
+
+// Content fingerprints of the must_match variables, per file (same order as
+// the scans): every file must agree with the first in concat order.
+Status CheckIdentical(const Layout& layout, const std::vector<FileScan>& scans,
+                      const std::vector<std::map<std::string, std::uint64_t>>& fingerprints);
+
+}  // namespace nc2zarr

@@ -1,0 +1,59 @@
+// One open NetCDF file (any format netCDF-C reads): its schema and
+// hyperslab reads in the variable's own on-disk type.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "nc2zarr/base/status.h"
+#include "nc2zarr/model/schema.h"
+
+namespace nc2zarr {
+
+class NetcdfFile {
+ public:
+  static Result<NetcdfFile> Open(const std::string& path);
+
+  NetcdfFile(NetcdfFile&& other) noexcept;
+  NetcdfFile& operator=(NetcdfFile&& other) noexcept;
+  NetcdfFile(const NetcdfFile&) = delete;
+  NetcdfFile& operator=(const NetcdfFile&) = delete;
+  ~NetcdfFile();
+
+  const std::string& path() const { return path_; }
+
+  Result<FileSchema> ReadSchema() const;
+
+  // Reads count elements starting at start of a numeric or char variable
+  // into out, which must hold the product of count times the element size.
+  Status ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
+                  std::span<const std::size_t> count, void* out) const;
+
+  // A whole numeric variable converted to double (for coordinates).
+  Result<std::vector<double>> ReadDoubles(const std::string& variable_path, std::size_t count) const;
+
+  // The same for NC_STRING variables; appends to out in C order.
+  Status ReadStrings(const std::string& variable_path, std::span<const std::size_t> start,
+                     std::span<const std::size_t> count, std::vector<std::string>& out) const;
+
+ private:
+  struct VariableId {
+    int group_id;
+    int var_id;
+    int nc_type;
+  };
+
+  NetcdfFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {}
+  Result<VariableId> Lookup(const std::string& variable_path) const;
+  Status Error(int nc_status, const std::string& what) const;
+
+  int ncid_ = -1;
+  std::string path_;
+  mutable std::unordered_map<std::string, VariableId> ids_;
+};
+
+}  // namespace nc2zarr

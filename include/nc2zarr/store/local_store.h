@@ -1,0 +1,34 @@
+// A Zarr store in a local (or shared cluster) directory. Objects are
+// written to a temporary name and renamed, so no reader sees a partial one.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "nc2zarr/store/store.h"
+
+namespace nc2zarr {
+
+class LocalStore final : public Store {
+ public:
+  explicit LocalStore(std::string root);
+
+  Status Write(const std::string& key, std::span<const std::byte> data, const WriteOptions& options = {}) override;
+  Result<std::vector<std::byte>> Read(const std::string& key) override;
+  Result<ObjectInfo> Stat(const std::string& key) override;
+  Result<std::vector<ObjectInfo>> List(const std::string& prefix, std::size_t limit = 0) override;
+  Status Delete(const std::string& key) override;
+  std::string Describe() const override { return root_; }
+
+ private:
+  std::string PathOf(const std::string& key) const;
+  Status EnsureDirectory(const std::string& dir);
+
+  std::string root_;
+  std::mutex mutex_;
+  std::set<std::string> made_dirs_;  // directories known to exist
+};
+
+}  // namespace nc2zarr

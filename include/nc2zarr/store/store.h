@@ -1,0 +1,47 @@
+// Where the Zarr store's objects go: a local directory or a bucket. Keys are
+// Zarr keys ("tas/0.1.2", ".zmetadata", ".nc2zarr/plan.json").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nc2zarr/base/status.h"
+
+namespace nc2zarr {
+
+struct ObjectInfo {
+  std::string key;
+  std::uint64_t size = 0;
+  std::optional<std::uint32_t> crc32c;  // when the store keeps one
+};
+
+struct WriteOptions {
+  std::optional<std::uint32_t> crc32c;  // of the data, when the caller has it
+  bool only_if_absent = false;          // fail with kAlreadyExists if the key exists
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes data under key; a reader sees the old object or the whole new
+  // one, never a part.
+  virtual Status Write(const std::string& key, std::span<const std::byte> data, const WriteOptions& options = {}) = 0;
+  virtual Result<std::vector<std::byte>> Read(const std::string& key) = 0;
+  // kNotFound when absent.
+  virtual Result<ObjectInfo> Stat(const std::string& key) = 0;
+  // Objects whose key starts with prefix, in key order; at most limit of
+  // them unless limit is 0.
+  virtual Result<std::vector<ObjectInfo>> List(const std::string& prefix, std::size_t limit = 0) = 0;
+  // Deleting a missing key is not an error.
+  virtual Status Delete(const std::string& key) = 0;
+
+  // "/path/to/run.zarr" or "gs://bucket/prefix": for messages.
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace nc2zarr

@@ -1,0 +1,211 @@
+#include "nc2zarr/mpi/mpi_comm.h"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+namespace nc2zarr {
+namespace {
+
+constexpr int kRequestTag = 7001;
+constexpr int kGrantTag = 7002;
+
+// Dynamic work distribution. Rank 0 owns the counter; a dispatcher thread on
+// rank 0 answers the other ranks' requests while rank 0's main thread works
+// too. The thread polls with a short sleep instead of a blocking receive,
+// which in Open MPI would spin and take a core from the real work.
+class MpiQueue final : public WorkQueue {
+ public:
+  MpiQueue(MPI_Comm parent, std::size_t total) : total_(total) {
+    MPI_Comm_dup(parent, &comm_);
+    MPI_Comm_rank(comm_, &rank_);
+    MPI_Comm_size(comm_, &size_);
+    if (rank_ == 0 && size_ > 1) dispatcher_ = std::thread([this] { Dispatch(); });
+  }
+
+  std::optional<std::pair<std::size_t, std::size_t>> Next() override {
+    if (rank_ == 0) return Take();
+    if (done_) return std::nullopt;
+    return Ask(0);
+  }
+
+  void Abort() override {
+    if (rank_ == 0) {
+      aborted_ = true;
+    } else if (!done_) {
+      Ask(1);
+    }
+  }
+
+  void Finish() override {
+    if (dispatcher_.joinable()) dispatcher_.join();
+    MPI_Comm_free(&comm_);
+  }
+
+ private:
+  std::optional<std::pair<std::size_t, std::size_t>> Take() {
+    std::lock_guard lock(mutex_);
+    if (aborted_ || next_ >= total_) return std::nullopt;
+    // Guided batches: large while much remains, single items at the end.
+    std::size_t remaining = total_ - next_;
+    std::size_t batch = std::clamp<std::size_t>(remaining / (4 * static_cast<std::size_t>(size_)), 1, 64);
+    std::size_t begin = next_;
+    next_ += batch;
+    return std::make_pair(begin, begin + batch);
+  }
+
+  std::optional<std::pair<std::size_t, std::size_t>> Ask(long long failed) {
+    MPI_Send(&failed, 1, MPI_LONG_LONG, 0, kRequestTag, comm_);
+    unsigned long long grant[2] = {0, 0};
+    MPI_Recv(grant, 2, MPI_UNSIGNED_LONG_LONG, 0, kGrantTag, comm_, MPI_STATUS_IGNORE);
+    if (grant[0] == grant[1]) {
+      done_ = true;
+      return std::nullopt;
+    }
+    return std::make_pair(static_cast<std::size_t>(grant[0]), static_cast<std::size_t>(grant[1]));
+  }
+
+  void Dispatch() {
+    int waiting = size_ - 1;  // ranks that have not yet been told "no more work"
+    while (waiting > 0) {
+      long long failed = 0;
+      MPI_Request request;
+      MPI_Irecv(&failed, 1, MPI_LONG_LONG, MPI_ANY_SOURCE, kRequestTag, comm_, &request);
+      MPI_Status status;
+      int arrived = 0;
+      while (true) {
+        MPI_Test(&request, &arrived, &status);
+        if (arrived) break;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      if (failed) aborted_ = true;
+      auto range = Take();
+      unsigned long long grant[2] = {0, 0};
+      if (range) {
+        grant[0] = range->first;
+        grant[1] = range->second;
+      } else {
+        --waiting;
+      }
+      MPI_Send(grant, 2, MPI_UNSIGNED_LONG_LONG, status.MPI_SOURCE, kGrantTag, comm_);
+    }
+  }
+
+  MPI_Comm comm_;
+  int rank_ = 0;
+  int size_ = 1;
+  std::size_t total_;
+  std::mutex mutex_;
+  std::size_t next_ = 0;
+  std::atomic<bool> aborted_{false};
+  bool done_ = false;
+  std::thread dispatcher_;
+};
+
+// Without thread support the items are dealt round-robin instead.
+class StaticQueue final : public WorkQueue {
+ public:
+  StaticQueue(int rank, int size, std::size_t total) : next_(static_cast<std::size_t>(rank)), step_(static_cast<std::size_t>(size)), total_(total) {}
+  std::optional<std::pair<std::size_t, std::size_t>> Next() override {
+    if (aborted_ || next_ >= total_) return std::nullopt;
+    std::size_t i = next_;
+    next_ += step_;
+    return std::make_pair(i, i + 1);
+  }
+  void Abort() override { aborted_ = true; }
+  void Finish() override {}
+
+ private:
+  std::size_t next_, step_, total_;
+  bool aborted_ = false;
+};
+
+class MpiComm final : public Comm {
+ public:
+  explicit MpiComm(bool threads) : threads_(threads) {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+
+  void Broadcast(std::string& data, int root) override {
+    unsigned long long n = data.size();
+    MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD);
+    data.resize(n);
+    // MPI counts are int: send large payloads in pieces.
+    constexpr std::size_t kPiece = 1 << 30;
+    for (std::size_t at = 0; at < n; at += kPiece) {
+      int len = static_cast<int>(std::min<std::size_t>(kPiece, n - at));
+      MPI_Bcast(data.data() + at, len, MPI_CHAR, root, MPI_COMM_WORLD);
+    }
+  }
+
+  bool AllTrue(bool value) override {
+    int in = value ? 1 : 0, out = 0;
+    MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+    return out != 0;
+  }
+
+  double SumDouble(double value) override {
+    double out = 0;
+    MPI_Allreduce(&value, &out, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    return out;
+  }
+
+  std::vector<std::string> Gather(const std::string& data, int root) override {
+    int len = static_cast<int>(data.size());
+    std::vector<int> lens(rank_ == root ? size_ : 0), offsets;
+    MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, MPI_COMM_WORLD);
+    std::string all;
+    if (rank_ == root) {
+      int total = 0;
+      for (int l : lens) {
+        offsets.push_back(total);
+        total += l;
+      }
+      all.resize(static_cast<std::size_t>(total));
+    }
+    MPI_Gatherv(data.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR, root, MPI_COMM_WORLD);
+    std::vector<std::string> out;
+    if (rank_ == root) {
+      for (int r = 0; r < size_; ++r) out.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lens[r])));
+    }
+    return out;
+  }
+
+  std::unique_ptr<WorkQueue> StartWorkQueue(std::size_t total) override {
+    if (!threads_) return std::make_unique<StaticQueue>(rank_, size_, total);
+    return std::make_unique<MpiQueue>(MPI_COMM_WORLD, total);
+  }
+
+ private:
+  bool threads_;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+}  // namespace
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int provided = MPI_THREAD_SINGLE;
+  MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
+  world_ = std::make_unique<MpiComm>(provided >= MPI_THREAD_SERIALIZED);
+}
+
+MpiSession::~MpiSession() {
+  world_.reset();
+  MPI_Finalize();
+}
+
+void MpiSession::Abort(int exit_code) {
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::abort();
+}
+
+}  // namespace nc2zarr

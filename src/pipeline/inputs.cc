@@ -1,0 +1,61 @@
+#include "nc2zarr/pipeline/inputs.h"
+
+#include <glob.h>
+
+#include <fstream>
+#include <set>
+
+namespace nc2zarr {
+namespace {
+
+bool IsPattern(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+Status ExpandOne(const std::string& arg, std::vector<std::string>& out) {
+  if (!IsPattern(arg)) {
+    out.push_back(arg);
+    return Status::Ok();
+  }
+  glob_t g{};
+  int rc = ::glob(arg.c_str(), 0, nullptr, &g);
+  if (rc == GLOB_NOMATCH) {
+    globfree(&g);
+    return UsageError("no files match '" + arg + "'");
+  }
+  if (rc != 0) {
+    globfree(&g);
+    return UsageError("cannot expand '" + arg + "'");
+  }
+  for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);  // glob sorts
+  globfree(&g);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& arguments) {
+  std::vector<std::string> expanded;
+  for (const auto& arg : arguments) {
+    if (!arg.empty() && arg[0] == '@') {
+      const std::string list = arg.substr(1);
+      std::ifstream in(list);
+      if (!in) return UsageError("cannot read the input list " + list);
+      for (std::string line; std::getline(in, line);) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+        std::size_t lead = line.find_first_not_of(" \t");
+        if (lead == std::string::npos || line[lead] == '#') continue;
+        RETURN_IF_ERROR(ExpandOne(line.substr(lead), expanded));
+      }
+    } else {
+      RETURN_IF_ERROR(ExpandOne(arg, expanded));
+    }
+  }
+  std::vector<std::string> unique;
+  std::set<std::string> seen;
+  for (auto& p : expanded) {
+    if (seen.insert(p).second) unique.push_back(std::move(p));
+  }
+  if (unique.empty()) return UsageError("no input files given");
+  return unique;
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,97 @@
+#include "nc2zarr/pipeline/scan.h"
+
+#include <algorithm>
+
+#include "nc2zarr/base/fingerprint.h"
+#include "nc2zarr/base/log.h"
+#include "nc2zarr/pipeline/inputs.h"
+#include "nc2zarr/plan/combine.h"
+#include "nc2zarr/plan/selection.h"
+#include "nc2zarr/read/netcdf_file.h"
+
+namespace nc2zarr {
+namespace {
+
+// Bytes read at a time when fingerprinting a variable.
+constexpr std::size_t kFingerprintSlabBytes = 16 << 20;
+
+Result<FileScan> ScanFile(const std::string& path) {
+  ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(path));
+  FileScan scan;
+  ASSIGN_OR_RETURN(scan.schema, file.ReadSchema());
+  for (const auto& v : scan.schema.variables) {
+    bool coordinate = v.dims.size() == 1 && v.dims[0] == v.name && v.unsupported.empty();
+    if (!coordinate || !(IsInteger(v.type) || IsFloat(v.type))) continue;
+    ASSIGN_OR_RETURN(scan.coordinates[v.path()], file.ReadDoubles(v.path(), v.shape[0]));
+  }
+  return scan;
+}
+
+// Reads the variable in slabs along its first axis, so memory stays bounded.
+Result<std::uint64_t> FingerprintVariable(const NetcdfFile& file, const VariableSchema& v) {
+  Fingerprint fp;
+  const std::size_t rank = v.shape.size();
+  std::vector<std::size_t> start(rank, 0), count = v.shape;
+  std::size_t row_elements = 1;
+  for (std::size_t a = 1; a < rank; ++a) row_elements *= v.shape[a];
+  const std::size_t element = v.type == DataType::kString ? 64 : SizeOf(v.type);
+  std::size_t rows_per_slab = rank == 0 ? 1 : std::max<std::size_t>(1, kFingerprintSlabBytes / std::max<std::size_t>(1, row_elements * element));
+  const std::size_t rows = rank == 0 ? 1 : v.shape[0];
+  std::vector<std::byte> buffer;
+  std::vector<std::string> strings;
+  for (std::size_t row = 0; row < rows; row += rows_per_slab) {
+    if (rank > 0) {
+      start[0] = row;
+      count[0] = std::min(rows_per_slab, rows - row);
+    }
+    std::size_t n = rank == 0 ? 1 : count[0] * row_elements;
+    if (n == 0) break;
+    if (v.type == DataType::kString) {
+      strings.clear();
+      RETURN_IF_ERROR(file.ReadStrings(v.path(), start, count, strings));
+      for (const auto& s : strings) {
+        fp.Add(std::to_string(s.size()) + ":");
+        fp.Add(s);
+      }
+    } else {
+      buffer.resize(n * element);
+      RETURN_IF_ERROR(file.ReadSlab(v.path(), start, count, buffer.data()));
+      fp.Add(buffer);
+    }
+  }
+  return fp.value();
+}
+
+}  // namespace
+
+Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandInputs(inputs));
+  LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)");
+  std::vector<FileScan> scans;
+  scans.reserve(paths.size());
+  for (const auto& path : paths) {
+    ASSIGN_OR_RETURN(FileScan scan, ScanFile(path));
+    scans.push_back(std::move(scan));
+  }
+  std::vector<std::string> selected;
+  if (!request.variables.empty()) {
+    ASSIGN_OR_RETURN(selected, SelectVariables(scans.front().schema, request.variables));
+  }
+  ASSIGN_OR_RETURN(Layout layout, CombineFiles(scans, request.concat_dim, selected));
+
+  if (!layout.must_match.empty()) {
+    std::vector<std::map<std::string, std::uint64_t>> fingerprints(scans.size());
+    for (std::size_t i = 0; i < scans.size(); ++i) {
+      ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(scans[i].schema.path));
+      for (const auto& path : layout.must_match) {
+        const VariableSchema* v = scans[i].schema.FindVariable(path);
+        if (!v->unsupported.empty()) continue;
+        ASSIGN_OR_RETURN(fingerprints[i][path], FingerprintVariable(file, *v));
+      }
+    }
+    RETURN_IF_ERROR(CheckIdentical(layout, scans, fingerprints));
+  }
+  return MakePlan(scans, layout, request);
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,265 @@
+#include "nc2zarr/plan/combine.h"
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+namespace nc2zarr {
+namespace {
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep = ", ") {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+std::string ShapeText(const std::vector<std::size_t>& shape) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + ")";
+}
+
+std::string DimsText(const std::vector<std::string>& dims) { return "(" + Join(dims) + ")"; }
+
+std::string NumberText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::set<std::string> UnlimitedDims(const FileSchema& schema) {
+  std::set<std::string> names;
+  for (const auto& g : schema.groups) {
+    for (const auto& d : g.dimensions) {
+      if (d.unlimited) names.insert(d.name);
+    }
+  }
+  return names;
+}
+
+std::vector<std::string> AllDimNames(const FileSchema& schema) {
+  std::vector<std::string> names;
+  for (const auto& g : schema.groups) {
+    for (const auto& d : g.dimensions) names.push_back(d.name);
+  }
+  return names;
+}
+
+bool SameValues(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+// The coordinate variable of a dimension: the 1-D variable named after it,
+// preferring the root group.
+const std::vector<double>* ConcatCoordinate(const FileScan& scan, const std::string& dim) {
+  if (auto it = scan.coordinates.find(dim); it != scan.coordinates.end()) return &it->second;
+  for (const auto& [path, values] : scan.coordinates) {
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && path.substr(slash + 1) == dim) return &values;
+  }
+  return nullptr;
+}
+
+Result<std::string> ChooseConcatDim(const std::vector<FileScan>& scans, const std::string& requested) {
+  if (!requested.empty()) {
+    for (const auto& s : scans) {
+      if (s.schema.FindDimension(requested) == nullptr) {
+        return UsageError("--concat-dim '" + requested + "' is not a dimension of " + s.schema.path +
+                          " (its dimensions: " + Join(AllDimNames(s.schema)) + ")");
+      }
+    }
+    return requested;
+  }
+  if (scans.size() == 1) return std::string();
+
+  std::set<std::string> shared = UnlimitedDims(scans[0].schema);
+  for (const auto& s : scans) {
+    std::set<std::string> here = UnlimitedDims(s.schema), both;
+    std::set_intersection(shared.begin(), shared.end(), here.begin(), here.end(), std::inserter(both, both.end()));
+    shared = both;
+  }
+  if (shared.size() == 1) return *shared.begin();
+  if (shared.size() > 1) {
+    return UsageError("the files share several unlimited dimensions (" +
+                      Join(std::vector<std::string>(shared.begin(), shared.end())) +
+                      "); choose one with --concat-dim");
+  }
+
+  // No shared unlimited dimension: the one coordinate whose values differ.
+  std::vector<std::string> differing;
+  for (const auto& [path, values] : scans[0].coordinates) {
+    if (path.find('/') != std::string::npos) continue;
+    for (std::size_t i = 1; i < scans.size(); ++i) {
+      auto it = scans[i].coordinates.find(path);
+      if (it == scans[i].coordinates.end() || !SameValues(it->second, values)) {
+        differing.push_back(path);
+        break;
+      }
+    }
+  }
+  if (differing.size() == 1) return differing.front();
+  if (differing.empty()) {
+    return UsageError("cannot tell which dimension to concatenate along: the files share no unlimited "
+                      "dimension and no coordinate differs between them; name it with --concat-dim");
+  }
+  return UsageError("cannot tell which dimension to concatenate along: coordinates " + Join(differing) +
+                    " all differ between files; name one with --concat-dim");
+}
+
+// Every file must have the same variables, with the same types, dimensions
+// and shapes, except for the length of the concat dimension.
+Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string& concat_dim,
+                          const std::set<std::string>& selected) {
+  const FileSchema& ref = scans[0].schema;
+  auto chosen = [&](const std::string& path) { return selected.empty() || selected.count(path) > 0; };
+  for (std::size_t i = 1; i < scans.size(); ++i) {
+    const FileSchema& other = scans[i].schema;
+    for (const auto& v : ref.variables) {
+      if (!chosen(v.path())) continue;
+      const VariableSchema* o = other.FindVariable(v.path());
+      if (o == nullptr) {
+        return InvalidInput("variable '" + v.path() + "' is in " + ref.path + " but missing from " + other.path +
+                            "; every file must hold the same variables (select some with --variables)");
+      }
+      if (o->type != v.type) {
+        return InvalidInput("variable '" + v.path() + "' is " + std::string(TypeName(v.type)) + " in " + ref.path +
+                            " but " + std::string(TypeName(o->type)) + " in " + other.path);
+      }
+      if (o->dims != v.dims) {
+        return InvalidInput("variable '" + v.path() + "' has dimensions " + DimsText(v.dims) + " in " + ref.path +
+                            " but " + DimsText(o->dims) + " in " + other.path);
+      }
+      for (std::size_t a = 0; a < v.shape.size(); ++a) {
+        if (v.dims[a] != concat_dim && v.shape[a] != o->shape[a]) {
+          return InvalidInput("variable '" + v.path() + "' has shape " + ShapeText(v.shape) + " in " + ref.path +
+                              " but " + ShapeText(o->shape) + " in " + other.path + "; only the concat dimension" +
+                              (concat_dim.empty() ? "" : " '" + concat_dim + "'") + " may differ");
+        }
+      }
+    }
+    for (const auto& o : other.variables) {
+      if (chosen(o.path()) && ref.FindVariable(o.path()) == nullptr) {
+        return InvalidInput("variable '" + o.path() + "' is in " + other.path + " but missing from " + ref.path +
+                            "; every file must hold the same variables (select some with --variables)");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Concatenating values written in different time units would silently
+// shift them, so units and calendars must agree.
+Status CheckSameTimeUnits(const std::vector<FileScan>& scans, const std::string& concat_dim,
+                          const std::set<std::string>& selected) {
+  const FileSchema& ref = scans[0].schema;
+  for (const auto& v : ref.variables) {
+    if (v.AxisOf(concat_dim) < 0 || (!selected.empty() && !selected.count(v.path()))) continue;
+    for (const char* attr : {"units", "calendar"}) {
+      auto mine = TextAttribute(v.attributes, attr);
+      if (std::string(attr) == "units" && (!mine || mine->find(" since ") == std::string::npos)) break;
+      for (std::size_t i = 1; i < scans.size(); ++i) {
+        const VariableSchema* o = scans[i].schema.FindVariable(v.path());
+        auto theirs = TextAttribute(o->attributes, attr);
+        if (mine != theirs) {
+          return InvalidInput("variable '" + v.path() + "' has " + attr + " '" + mine.value_or("") + "' in " +
+                              ref.path + " but '" + theirs.value_or("") + "' in " + scans[i].schema.path +
+                              "; nc2zarr concatenates raw values, so every file must use the same " + attr +
+                              " (rewrite them, e.g. with `cdo setreftime` or `ncap2`)");
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckIncreasing(const std::string& dim, const std::string& path, const std::vector<double>& values) {
+  for (std::size_t k = 1; k < values.size(); ++k) {
+    if (!(values[k] > values[k - 1])) {
+      return InvalidInput("the '" + dim + "' values in " + path + " are not increasing (" + NumberText(values[k - 1]) +
+                          " then " + NumberText(values[k]) + " at index " + std::to_string(k) +
+                          "); the concat coordinate must increase strictly");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::string& requested_concat_dim,
+                            const std::vector<std::string>& selected_paths) {
+  if (scans.empty()) return UsageError("no input files");
+  const std::set<std::string> selected(selected_paths.begin(), selected_paths.end());
+  Layout layout;
+  ASSIGN_OR_RETURN(layout.concat_dim, ChooseConcatDim(scans, requested_concat_dim));
+  RETURN_IF_ERROR(CheckSameStructure(scans, layout.concat_dim, selected));
+
+  for (const auto& s : scans) {
+    const Dimension* d = layout.concat_dim.empty() ? nullptr : s.schema.FindDimension(layout.concat_dim);
+    layout.concat_lengths.push_back(d ? d->length : 0);
+  }
+
+  layout.order.resize(scans.size());
+  std::iota(layout.order.begin(), layout.order.end(), 0);
+  if (!layout.concat_dim.empty() && ConcatCoordinate(scans[0], layout.concat_dim) != nullptr) {
+    RETURN_IF_ERROR(CheckSameTimeUnits(scans, layout.concat_dim, selected));
+    std::vector<const std::vector<double>*> coords;
+    for (const auto& s : scans) {
+      const auto* c = ConcatCoordinate(s, layout.concat_dim);
+      if (c == nullptr) return InvalidInput("coordinate '" + layout.concat_dim + "' is missing from " + s.schema.path);
+      RETURN_IF_ERROR(CheckIncreasing(layout.concat_dim, s.schema.path, *c));
+      coords.push_back(c);
+    }
+    // Files without records sort last; the rest by their first value.
+    std::stable_sort(layout.order.begin(), layout.order.end(), [&](std::size_t a, std::size_t b) {
+      if (coords[a]->empty() || coords[b]->empty()) return !coords[a]->empty() && coords[b]->empty();
+      return coords[a]->front() < coords[b]->front();
+    });
+    const std::vector<double>* previous = nullptr;
+    std::size_t previous_index = 0;
+    for (std::size_t i : layout.order) {
+      if (coords[i]->empty()) continue;
+      if (previous != nullptr && !(coords[i]->front() > previous->back())) {
+        return InvalidInput("the '" + layout.concat_dim + "' values of " + scans[previous_index].schema.path +
+                            " (ending at " + NumberText(previous->back()) + ") and " + scans[i].schema.path +
+                            " (starting at " + NumberText(coords[i]->front()) +
+                            ") overlap; remove one of the files, or trim the overlap");
+      }
+      previous = coords[i];
+      previous_index = i;
+    }
+  }
+
+  if (scans.size() > 1) {
+    for (const auto& v : scans[0].schema.variables) {
+      if (!selected.empty() && !selected.count(v.path())) continue;
+      if (layout.concat_dim.empty() || v.AxisOf(layout.concat_dim) < 0) layout.must_match.push_back(v.path());
+    }
+  }
+  return layout;
+}
+
+Status CheckIdentical(const Layout& layout, const std::vector<FileScan>& scans,
+                      const std::vector<std::map<std::string, std::uint64_t>>& fingerprints) {
+  if (layout.order.empty()) return Status::Ok();
+  std::size_t first = layout.order.front();
+  for (const auto& path : layout.must_match) {
+    auto expected = fingerprints[first].find(path);
+    if (expected == fingerprints[first].end()) continue;
+    for (std::size_t i : layout.order) {
+      auto it = fingerprints[i].find(path);
+      if (it == fingerprints[i].end() || it->second != expected->second) {
+        std::string what = layout.concat_dim.empty() ? "" : " (it has no '" + layout.concat_dim + "' dimension)";
+        return InvalidInput("variable '" + path + "'" + what + " differs between " + scans[first].schema.path +
+                            " and " + scans[i].schema.path +
+                            "; variables that are not concatenated must be identical in every file "
+                            "(leave it out with --variables, or fix the files)");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,141 @@
+#include "nc2zarr/plan/plan_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "nc2zarr/base/base64.h"
+
+namespace nc2zarr {
+namespace {
+
+using nlohmann::json;
+
+// Numeric values travel as base64 of their raw bytes: JSON cannot carry NaN,
+// and this keeps every bit.
+json AttributeJson(const Attribute& a) {
+  json j = {{"name", a.name}, {"type", TypeName(a.type)}};
+  if (a.type == DataType::kChar || a.type == DataType::kString) {
+    json strings = json::array();
+    for (const auto& s : a.strings) strings.push_back(Base64Encode(std::as_bytes(std::span(s.data(), s.size()))));
+    j["strings"] = strings;
+  } else {
+    j["bytes"] = Base64Encode(a.bytes);
+  }
+  return j;
+}
+
+Result<Attribute> AttributeFrom(const json& j) {
+  Attribute a;
+  a.name = j.at("name").get<std::string>();
+  auto type = TypeFromName(j.at("type").get<std::string>());
+  if (!type) return Internal("plan: unknown attribute type");
+  a.type = *type;
+  if (j.contains("strings")) {
+    for (const auto& s : j["strings"]) {
+      auto bytes = Base64Decode(s.get<std::string>());
+      if (!bytes) return Internal("plan: bad attribute encoding");
+      a.strings.emplace_back(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+    }
+  } else {
+    auto bytes = Base64Decode(j.at("bytes").get<std::string>());
+    if (!bytes) return Internal("plan: bad attribute encoding");
+    a.bytes = std::move(*bytes);
+  }
+  return a;
+}
+
+json AttributesJson(const std::vector<Attribute>& attributes) {
+  json list = json::array();
+  for (const auto& a : attributes) list.push_back(AttributeJson(a));
+  return list;
+}
+
+Result<std::vector<Attribute>> AttributesFrom(const json& list) {
+  std::vector<Attribute> out;
+  for (const auto& j : list) {
+    ASSIGN_OR_RETURN(Attribute a, AttributeFrom(j));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PlanToJson(const Plan& plan) {
+  json j;
+  j["format"] = "nc2zarr-plan/1";
+  j["concat_dim"] = plan.concat_dim;
+  j["compressor"] = plan.compressor.ToString();
+  j["target_chunk_mb"] = plan.target_chunk_mb;
+  j["warnings"] = plan.warnings;
+  json files = json::array();
+  for (const auto& f : plan.files) {
+    files.push_back({{"path", f.path},
+                     {"size_bytes", f.size_bytes},
+                     {"mtime_ns", f.mtime_ns},
+                     {"concat_offset", f.concat_offset},
+                     {"concat_length", f.concat_length}});
+  }
+  j["files"] = files;
+  json groups = json::array();
+  for (const auto& g : plan.groups) groups.push_back({{"path", g.path}, {"attributes", AttributesJson(g.attributes)}});
+  j["groups"] = groups;
+  json variables = json::array();
+  for (const auto& v : plan.variables) {
+    variables.push_back({{"group", v.group},
+                         {"name", v.name},
+                         {"type", TypeName(v.type)},
+                         {"dims", v.dims},
+                         {"shape", v.shape},
+                         {"chunks", v.chunks},
+                         {"string_length", v.string_length},
+                         {"concat_axis", v.concat_axis},
+                         {"attributes", AttributesJson(v.attributes)}});
+  }
+  j["variables"] = variables;
+  return j.dump();
+}
+
+Result<Plan> PlanFromJson(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || j.value("format", "") != "nc2zarr-plan/1") {
+    return DataLoss("not an nc2zarr plan");
+  }
+  try {
+    Plan plan;
+    plan.concat_dim = j.at("concat_dim").get<std::string>();
+    ASSIGN_OR_RETURN(plan.compressor, CompressorSpec::Parse(j.at("compressor").get<std::string>()));
+    plan.target_chunk_mb = j.at("target_chunk_mb").get<double>();
+    plan.warnings = j.at("warnings").get<std::vector<std::string>>();
+    for (const auto& f : j.at("files")) {
+      plan.files.push_back(InputFile{f.at("path").get<std::string>(), f.at("size_bytes").get<std::uint64_t>(),
+                                     f.at("mtime_ns").get<std::int64_t>(), f.at("concat_offset").get<std::size_t>(),
+                                     f.at("concat_length").get<std::size_t>()});
+    }
+    for (const auto& g : j.at("groups")) {
+      PlannedGroup group;
+      group.path = g.at("path").get<std::string>();
+      ASSIGN_OR_RETURN(group.attributes, AttributesFrom(g.at("attributes")));
+      plan.groups.push_back(std::move(group));
+    }
+    for (const auto& vj : j.at("variables")) {
+      PlannedVariable v;
+      v.group = vj.at("group").get<std::string>();
+      v.name = vj.at("name").get<std::string>();
+      auto type = TypeFromName(vj.at("type").get<std::string>());
+      if (!type) return DataLoss("plan: unknown variable type");
+      v.type = *type;
+      v.dims = vj.at("dims").get<std::vector<std::string>>();
+      v.shape = vj.at("shape").get<std::vector<std::size_t>>();
+      v.chunks = vj.at("chunks").get<std::vector<std::size_t>>();
+      v.string_length = vj.at("string_length").get<std::size_t>();
+      v.concat_axis = vj.at("concat_axis").get<int>();
+      ASSIGN_OR_RETURN(v.attributes, AttributesFrom(vj.at("attributes")));
+      plan.variables.push_back(std::move(v));
+    }
+    return plan;
+  } catch (const json::exception& e) {
+    return DataLoss(std::string("malformed plan: ") + e.what());
+  }
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,68 @@
+#include "nc2zarr/plan/selection.h"
+
+#include <set>
+#include <sstream>
+
+namespace nc2zarr {
+namespace {
+
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// A name used by a variable in group g refers to g's variable, or to one in
+// an enclosing group.
+const VariableSchema* Resolve(const FileSchema& schema, std::string group, const std::string& name) {
+  while (true) {
+    if (const auto* v = schema.FindVariable(group.empty() ? name : group + "/" + name)) return v;
+    if (group.empty()) return nullptr;
+    auto slash = group.rfind('/');
+    group = slash == std::string::npos ? "" : group.substr(0, slash);
+  }
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> SelectVariables(const FileSchema& schema, const std::vector<std::string>& requested) {
+  std::vector<std::string> all;
+  for (const auto& v : schema.variables) all.push_back(v.path());
+  if (requested.empty()) return all;
+
+  std::set<std::string> keep;
+  std::vector<const VariableSchema*> pending;
+  for (const auto& name : requested) {
+    const VariableSchema* v = schema.FindVariable(name);
+    if (v == nullptr) {
+      std::string known;
+      for (std::size_t i = 0; i < all.size() && i < 20; ++i) known += (i ? ", " : "") + all[i];
+      if (all.size() > 20) known += ", ...";
+      return UsageError("--variables names '" + name + "', which is not a variable of " + schema.path +
+                        " (its variables: " + known + ")");
+    }
+    pending.push_back(v);
+  }
+  while (!pending.empty()) {
+    const VariableSchema* v = pending.back();
+    pending.pop_back();
+    if (!keep.insert(v->path()).second) continue;
+    std::vector<std::string> needed = v->dims;
+    for (const char* attr : {"coordinates", "bounds", "climatology", "grid_mapping"}) {
+      if (auto text = TextAttribute(v->attributes, attr)) {
+        for (auto& w : Words(*text)) needed.push_back(w);
+      }
+    }
+    for (const auto& name : needed) {
+      if (const auto* dep = Resolve(schema, v->group, name)) pending.push_back(dep);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& p : all) {
+    if (keep.count(p)) out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,161 @@
+#include "nc2zarr/store/local_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace nc2zarr {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Errno() { return std::strerror(errno); }
+
+bool IsTemporary(const std::string& name) { return name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos; }
+
+Status WriteAll(int fd, std::span<const std::byte> data, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot write " + path + ": " + Errno());
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+LocalStore::LocalStore(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+std::string LocalStore::PathOf(const std::string& key) const { return root_ + "/" + key; }
+
+Status LocalStore::EnsureDirectory(const std::string& dir) {
+  {
+    std::lock_guard lock(mutex_);
+    if (made_dirs_.count(dir)) return Status::Ok();
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return IoError("cannot create directory " + dir + ": " + ec.message());
+  std::lock_guard lock(mutex_);
+  made_dirs_.insert(dir);
+  return Status::Ok();
+}
+
+Status LocalStore::Write(const std::string& key, std::span<const std::byte> data, const WriteOptions& options) {
+  if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos) {
+    return Internal("refusing to write the unsafe key '" + key + "'");
+  }
+  const std::string path = PathOf(key);
+  const auto slash = path.rfind('/');
+  const std::string dir = path.substr(0, slash);
+  RETURN_IF_ERROR(EnsureDirectory(dir));
+
+  static std::atomic<unsigned long> counter{0};
+  const std::string tmp = dir + "/." + path.substr(slash + 1) + ".tmp." + std::to_string(::getpid()) + "." +
+                          std::to_string(counter++);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot create " + tmp + ": " + Errno());
+  Status written = WriteAll(fd, data, path);
+  if (::close(fd) != 0 && written.ok()) written = IoError("cannot write " + path + ": " + Errno());
+  if (!written.ok()) {
+    ::unlink(tmp.c_str());
+    return written;
+  }
+  if (options.only_if_absent) {
+    // link() refuses to replace an existing name, atomically.
+    int rc = ::link(tmp.c_str(), path.c_str());
+    int err = errno;
+    ::unlink(tmp.c_str());
+    if (rc != 0) {
+      if (err == EEXIST) return AlreadyExists(path + " already exists");
+      return IoError("cannot create " + path + ": " + std::strerror(err));
+    }
+    return Status::Ok();
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = Errno();
+    ::unlink(tmp.c_str());
+    return IoError("cannot rename " + tmp + " to " + path + ": " + why);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::byte>> LocalStore::Read(const std::string& key) {
+  const std::string path = PathOf(key);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return NotFound(path + " does not exist");
+    return IoError("cannot open " + path + ": " + Errno());
+  }
+  std::vector<std::byte> out;
+  struct stat sb {};
+  if (::fstat(fd, &sb) == 0) out.reserve(static_cast<std::size_t>(sb.st_size));
+  std::byte buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string why = Errno();
+      ::close(fd);
+      return IoError("cannot read " + path + ": " + why);
+    }
+    if (n == 0) break;
+    out.insert(out.end(), buf, buf + n);
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<ObjectInfo> LocalStore::Stat(const std::string& key) {
+  const std::string path = PathOf(key);
+  struct stat sb {};
+  if (::stat(path.c_str(), &sb) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return NotFound(path + " does not exist");
+    return IoError("cannot stat " + path + ": " + Errno());
+  }
+  if (!S_ISREG(sb.st_mode)) return NotFound(path + " is not a file");
+  return ObjectInfo{key, static_cast<std::uint64_t>(sb.st_size), std::nullopt};
+}
+
+Result<std::vector<ObjectInfo>> LocalStore::List(const std::string& prefix, std::size_t limit) {
+  std::vector<ObjectInfo> out;
+  // Walk only the directory the prefix is inside.
+  const auto slash = prefix.rfind('/');
+  const std::string start = slash == std::string::npos ? root_ : PathOf(prefix.substr(0, slash));
+  std::error_code ec;
+  if (!fs::exists(start, ec)) return out;
+  fs::recursive_directory_iterator it(start, ec), end;
+  if (ec) return IoError("cannot list " + start + ": " + ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) return IoError("cannot list " + start + ": " + ec.message());
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    if (IsTemporary(name)) continue;
+    std::string key = it->path().string().substr(root_.size() + 1);
+    if (key.rfind(prefix, 0) != 0) continue;
+    out.push_back(ObjectInfo{key, static_cast<std::uint64_t>(it->file_size(ec)), std::nullopt});
+  }
+  std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+  if (limit != 0 && out.size() > limit) out.resize(limit);
+  return out;
+}
+
+Status LocalStore::Delete(const std::string& key) {
+  const std::string path = PathOf(key);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot delete " + path + ": " + Errno());
+  return Status::Ok();
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,91 @@
+#include "nc2zarr/plan/chunking.h"
+
+#include <gtest/gtest.h>
+
+namespace nc2zarr {
+namespace {
+
+PlannedVariable Var(std::string name, std::vector<std::string> dims, std::vector<std::size_t> shape,
+                    DataType type = DataType::kFloat32) {
+  PlannedVariable v;
+  v.name = std::move(name);
+  v.dims = std::move(dims);
+  v.shape = std::move(shape);
+  v.type = type;
+  return v;
+}
+
+TEST(ChooseChunks, WholeFieldsAlongTimeNearTheTarget) {
+  // 361 x 720 float32 = 1.04 MB per step: 100 MB -> 96 steps.
+  std::vector<PlannedVariable> vars = {Var("tas", {"time", "lat", "lon"}, {1000, 361, 720}),
+                                       Var("time", {"time"}, {1000}, DataType::kFloat64)};
+  ASSERT_TRUE(ChooseChunks(vars, "time", ChunkRequest{{}, 100}).ok());
+  EXPECT_EQ(vars[0].chunks, (std::vector<std::size_t>{100, 361, 720}));
+  EXPECT_EQ(vars[1].chunks, (std::vector<std::size_t>{1000}));
+}
+
+TEST(ChooseChunks, HonoursRequestedSizesAndMinusOne) {
+  std::vector<PlannedVariable> vars = {Var("tas", {"time", "lat", "lon"}, {100, 90, 180})};
+  ASSERT_TRUE(ChooseChunks(vars, "time", ChunkRequest{{{"time", 24}, {"lon", -1}, {"lat", 1000}}, 100}).ok());
+  EXPECT_EQ(vars[0].chunks, (std::vector<std::size_t>{24, 90, 180}));
+}
+
+TEST(ChooseChunks, SplitsSpaceWhenOneStepIsTooBig) {
+  std::vector<PlannedVariable> vars = {Var("big", {"time", "y", "x"}, {10, 8192, 8192})};  // 256 MB per step
+  ASSERT_TRUE(ChooseChunks(vars, "time", ChunkRequest{{}, 100}).ok());
+  EXPECT_EQ(vars[0].chunks[0], 1u);
+  double mb = 4.0 * static_cast<double>(vars[0].chunks[1] * vars[0].chunks[2]) / (1 << 20);
+  EXPECT_LE(mb, 100);
+  EXPECT_GT(mb, 25);
+}
+
+TEST(ChooseChunks, SharesADimensionsSizeAcrossVariables) {
+  std::vector<PlannedVariable> vars = {Var("small", {"time", "lat"}, {1000, 10}),
+                                       Var("big", {"time", "lat", "lon"}, {1000, 10, 100000})};
+  ASSERT_TRUE(ChooseChunks(vars, "time", ChunkRequest{{}, 10}).ok());
+  EXPECT_EQ(vars[0].chunks[0], vars[1].chunks[0]);
+}
+
+TEST(ChooseChunks, RejectsUnknownDimensionsAndBadSizes) {
+  std::vector<PlannedVariable> vars = {Var("tas", {"time", "lat"}, {10, 10})};
+  Status st = ChooseChunks(vars, "time", ChunkRequest{{{"depth", 3}}, 100});
+  EXPECT_EQ(st.code(), ErrorCode::kUsage);
+  EXPECT_NE(st.message().find("'depth'"), std::string::npos);
+  EXPECT_EQ(ChooseChunks(vars, "time", ChunkRequest{{{"time", -2}}, 100}).code(), ErrorCode::kUsage);
+  EXPECT_EQ(ChooseChunks(vars, "time", ChunkRequest{{}, 0}).code(), ErrorCode::kUsage);
+}
+
+TEST(ChooseChunks, ScalarsAndEmptyDimensions) {
+  std::vector<PlannedVariable> vars = {Var("height", {}, {}), Var("empty", {"time"}, {0})};
+  vars[1].name = "values";
+  ASSERT_TRUE(ChooseChunks(vars, "time", ChunkRequest{}).ok());
+  EXPECT_TRUE(vars[0].chunks.empty());
+  EXPECT_EQ(vars[0].chunk_count(), 1u);
+  EXPECT_EQ(vars[1].chunks, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(vars[1].chunk_count(), 0u);
+}
+
+TEST(ChunkWarnings, FlagsChunksThatReadManyFiles) {
+  Plan plan;
+  plan.concat_dim = "time";
+  for (int i = 0; i < 20; ++i) plan.files.push_back(InputFile{"f" + std::to_string(i), 0, 0, std::size_t(i), 1});
+  plan.variables = {Var("tas", {"time", "lat"}, {20, 10})};
+  plan.variables[0].chunks = {20, 10};
+  plan.variables[0].concat_axis = 0;
+  auto warnings = ChunkWarnings(plan);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("reads from about 20 input files"), std::string::npos);
+}
+
+TEST(ChunkAt, CoversEdgeChunksPartially) {
+  PlannedVariable v = Var("tas", {"time", "lat"}, {5, 3});
+  v.chunks = {2, 2};
+  EXPECT_EQ(v.chunk_count(), 6u);
+  ChunkRegion last = ChunkAt(v, 5);
+  EXPECT_EQ(last.index, (std::vector<std::size_t>{2, 1}));
+  EXPECT_EQ(last.start, (std::vector<std::size_t>{4, 2}));
+  EXPECT_EQ(last.count, (std::vector<std::size_t>{1, 1}));
+}
+
+}  // namespace
+}  // namespace nc2zarr

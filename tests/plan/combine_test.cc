@@ -1,0 +1,182 @@
+#include "nc2zarr/plan/combine.h"
+
+#include <gtest/gtest.h>
+
+#include "nc2zarr/plan/make_plan.h"
+
+namespace nc2zarr {
+namespace {
+
+// A file with time (unlimited unless told), lat, a coordinate for each and
+// tas(time, lat), plus a static orog(lat).
+FileScan MakeScan(const std::string& path, std::vector<double> times, bool unlimited = true) {
+  FileScan s;
+  s.schema.path = path;
+  GroupSchema root;
+  root.dimensions = {{"time", times.size(), unlimited}, {"lat", 3, false}};
+  s.schema.groups.push_back(root);
+  auto var = [](std::string name, std::vector<std::string> dims, std::vector<std::size_t> shape, DataType t) {
+    VariableSchema v;
+    v.name = std::move(name);
+    v.dims = std::move(dims);
+    v.shape = std::move(shape);
+    v.type = t;
+    return v;
+  };
+  s.schema.variables = {var("time", {"time"}, {times.size()}, DataType::kFloat64),
+                        var("lat", {"lat"}, {3}, DataType::kFloat32),
+                        var("tas", {"time", "lat"}, {times.size(), 3}, DataType::kFloat32),
+                        var("orog", {"lat"}, {3}, DataType::kFloat32)};
+  s.schema.variables[0].attributes.push_back(Attribute::Text("units", "days since 2000-01-01"));
+  s.coordinates["time"] = times;
+  s.coordinates["lat"] = {-10, 0, 10};
+  return s;
+}
+
+TEST(CombineFiles, OrdersFilesByTheirFirstTimeNotByName) {
+  std::vector<FileScan> scans = {MakeScan("b.nc", {3, 4}), MakeScan("a.nc", {5, 6, 7}), MakeScan("c.nc", {0, 1, 2})};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->concat_dim, "time");
+  EXPECT_EQ(layout->order, (std::vector<std::size_t>{2, 0, 1}));
+  EXPECT_EQ(layout->must_match, (std::vector<std::string>{"lat", "orog"}));
+}
+
+TEST(CombineFiles, DetectsTheDifferingCoordinateWithoutAnUnlimitedDimension) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1}, false), MakeScan("b.nc", {2, 3}, false)};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->concat_dim, "time");
+}
+
+TEST(CombineFiles, RefusesOverlappingTimes) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1, 2}), MakeScan("b.nc", {2, 3})};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_FALSE(layout.ok());
+  EXPECT_EQ(layout.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(layout.status().message().find("a.nc"), std::string::npos);
+  EXPECT_NE(layout.status().message().find("b.nc"), std::string::npos);
+  EXPECT_NE(layout.status().message().find("overlap"), std::string::npos);
+}
+
+TEST(CombineFiles, RefusesTimesThatDecreaseInsideAFile) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0, 2, 1}), MakeScan("b.nc", {5, 6})};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_FALSE(layout.ok());
+  EXPECT_NE(layout.status().message().find("not increasing"), std::string::npos);
+}
+
+TEST(CombineFiles, RefusesAMissingVariableNamingBothFiles) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[1].schema.variables.pop_back();  // no orog in b.nc
+  auto layout = CombineFiles(scans, "");
+  ASSERT_FALSE(layout.ok());
+  EXPECT_EQ(layout.status().message().substr(0, 50), "variable 'orog' is in a.nc but missing from b.nc; ");
+  // Leaving it out makes the files combinable.
+  EXPECT_TRUE(CombineFiles(scans, "", {"time", "lat", "tas"}).ok());
+}
+
+TEST(CombineFiles, RefusesADifferentTypeOrShape) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[1].schema.variables[2].type = DataType::kFloat64;
+  EXPECT_NE(CombineFiles(scans, "").status().message().find("is f4 in a.nc but f8 in b.nc"), std::string::npos);
+  scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[1].schema.variables[3].shape = {4};
+  EXPECT_NE(CombineFiles(scans, "").status().message().find("has shape (3) in a.nc but (4) in b.nc"), std::string::npos);
+}
+
+TEST(CombineFiles, RefusesDifferentTimeUnits) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 1900-01-01");
+  auto layout = CombineFiles(scans, "");
+  ASSERT_FALSE(layout.ok());
+  EXPECT_NE(layout.status().message().find("units"), std::string::npos);
+}
+
+TEST(CombineFiles, AnUnknownConcatDimIsAUsageError) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  auto layout = CombineFiles(scans, "depth");
+  EXPECT_EQ(layout.status().code(), ErrorCode::kUsage);
+  EXPECT_NE(layout.status().message().find("time, lat"), std::string::npos);
+}
+
+TEST(CombineFiles, AmbiguousFilesAskForAConcatDim) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}, false), MakeScan("b.nc", {0}, false)};
+  auto layout = CombineFiles(scans, "");
+  EXPECT_EQ(layout.status().code(), ErrorCode::kUsage);
+  EXPECT_NE(layout.status().message().find("--concat-dim"), std::string::npos);
+}
+
+TEST(CombineFiles, ASingleFileNeedsNoConcatDim) {
+  auto layout = CombineFiles({MakeScan("a.nc", {0, 1})}, "");
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(layout->concat_dim, "");
+  EXPECT_TRUE(layout->must_match.empty());
+}
+
+TEST(CheckIdentical, NamesTheVariableAndTheFiles) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok());
+  std::vector<std::map<std::string, std::uint64_t>> prints = {{{"lat", 1}, {"orog", 2}}, {{"lat", 1}, {"orog", 3}}};
+  Status st = CheckIdentical(*layout, scans, prints);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("variable 'orog' (it has no 'time' dimension) differs between a.nc and b.nc"),
+            std::string::npos);
+  prints[1]["orog"] = 2;
+  EXPECT_TRUE(CheckIdentical(*layout, scans, prints).ok());
+}
+
+TEST(MakePlan, ConcatenatesAndChunks) {
+  std::vector<FileScan> scans = {MakeScan("b.nc", {3, 4}), MakeScan("a.nc", {0, 1, 2})};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok());
+  PlanRequest request;
+  request.chunks.sizes = {{"time", 2}};
+  auto plan = MakePlan(scans, *layout, request);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->files[0].path, "a.nc");
+  EXPECT_EQ(plan->files[1].concat_offset, 3u);
+  const PlannedVariable* tas = plan->FindVariable("tas");
+  ASSERT_NE(tas, nullptr);
+  EXPECT_EQ(tas->shape, (std::vector<std::size_t>{5, 3}));
+  EXPECT_EQ(tas->chunks, (std::vector<std::size_t>{2, 3}));
+  EXPECT_EQ(tas->concat_axis, 0);
+  EXPECT_EQ(tas->chunk_count(), 3u);
+  // The time coordinate stays in one chunk.
+  EXPECT_EQ(plan->FindVariable("time")->chunks, (std::vector<std::size_t>{5}));
+  EXPECT_EQ(plan->FindVariable("orog")->concat_axis, -1);
+}
+
+TEST(MakePlan, StacksCharDimensionsAsXarrayDoes) {
+  FileScan s = MakeScan("a.nc", {0});
+  s.schema.groups[0].dimensions.push_back({"strlen", 8, false});
+  VariableSchema names;
+  names.name = "station";
+  names.type = DataType::kChar;
+  names.dims = {"lat", "strlen"};
+  names.shape = {3, 8};
+  s.schema.variables.push_back(names);
+  auto layout = CombineFiles({s}, "");
+  auto plan = MakePlan({s}, *layout, PlanRequest{});
+  ASSERT_TRUE(plan.ok());
+  const PlannedVariable* v = plan->FindVariable("station");
+  EXPECT_EQ(v->string_length, 8u);
+  EXPECT_EQ(v->dims, (std::vector<std::string>{"lat"}));
+  EXPECT_EQ(v->element_size(), 8u);
+}
+
+TEST(MakePlan, RefusesAnUnsupportedVariableOnlyWhenSelected) {
+  FileScan s = MakeScan("a.nc", {0});
+  s.schema.variables[3].unsupported = "its type is a user-defined type";
+  auto layout = CombineFiles({s}, "");
+  auto plan = MakePlan({s}, *layout, PlanRequest{});
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.status().message().find("'orog' in a.nc cannot be converted"), std::string::npos);
+  PlanRequest request;
+  request.variables = {"tas"};
+  EXPECT_TRUE(MakePlan({s}, *layout, request).ok());
+}
+
+}  // namespace
+}  // namespace nc2zarr
