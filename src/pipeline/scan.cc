@@ -7,6 +7,7 @@
 #include "nc2zarr/pipeline/inputs.h"
 #include "nc2zarr/plan/combine.h"
 #include "nc2zarr/plan/selection.h"
+#include "nc2zarr/read/classic_layout.h"
 #include "nc2zarr/read/netcdf_file.h"
 
 namespace nc2zarr {
@@ -19,6 +20,10 @@ Result<FileScan> ScanFile(const std::string& path) {
   ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(path));
   FileScan scan;
   ASSIGN_OR_RETURN(scan.schema, file.ReadSchema());
+  const std::string& format = scan.schema.format;
+  if (format == "classic" || format == "64-bit offset" || format == "cdf5") {
+    RETURN_IF_ERROR(CheckClassicFileComplete(path));
+  }
   for (const auto& v : scan.schema.variables) {
     bool coordinate = v.dims.size() == 1 && v.dims[0] == v.name && v.unsupported.empty();
     if (!coordinate || !(IsInteger(v.type) || IsFloat(v.type))) continue;

@@ -46,8 +46,8 @@ def open_inputs(files, concat_dim, group, flags, variables):
                                data_vars="minimal", **kwargs)
     else:
         ds = xr.open_dataset(files[0], **kwargs)
-    if variables is not None:
-        ds = ds[[v for v in ds.variables if v in variables]]
+    if variables is not None:  # exactly the variables the store holds
+        ds = ds.drop_vars([v for v in ds.variables if v not in variables])
     return ds
 
 
@@ -142,7 +142,10 @@ def attr_diff(a, b):
 
 def compare(store, files=None, concat_dim=None, variables=None):
     plan_path = os.path.join(store, ".nc2zarr", "plan.json")
-    plan = json.load(open(plan_path)) if os.path.exists(plan_path) else None
+    plan = None
+    if os.path.exists(plan_path):
+        with open(plan_path) as f:
+            plan = json.load(f)
     if files is None:
         files = [f["path"] for f in plan["files"]]
     if concat_dim is None:

@@ -1,0 +1,154 @@
+"""Bad input is refused with one clear line naming the file(s), a non-zero
+exit code (1 error, 2 usage), and nothing written at the destination."""
+import os
+import shutil
+import unittest
+
+import netCDF4
+import numpy as np
+
+from harness import StoreTestCase, make_sample, run
+
+
+def write(path, times, lat=(0.0, 1.0, 2.0), dtype="f4", extra=None, missing=None, units="days since 2000-01-01"):
+    with netCDF4.Dataset(path, "w") as ds:
+        ds.createDimension("time", None)
+        ds.createDimension("lat", len(lat))
+        t = ds.createVariable("time", "f8", ("time",))
+        t.units = units
+        t[:] = times
+        la = ds.createVariable("lat", "f8", ("lat",))
+        la[:] = lat
+        if missing != "tas":
+            v = ds.createVariable("tas", dtype, ("time", "lat"))
+            v[:] = np.ones((len(times), len(lat)))
+        if extra:
+            ds.createVariable(extra, "f4", ("lat",))[:] = 1
+
+
+class BadInput(StoreTestCase):
+    def refuse(self, args, code=1, names=()):
+        """Runs convert, expects failure; returns the one error line."""
+        store = self.path("out.zarr")
+        result = run(["convert"] + args + ["-o", store], check=False)
+        self.assertEqual(result.returncode, code, result.stderr)
+        errors = [l for l in result.stderr.splitlines() if "error" in l]
+        self.assertEqual(len(errors), 1, result.stderr)
+        for name in names:
+            self.assertIn(name, errors[0])
+        self.assertNoStore(store)
+        return errors[0]
+
+    def test_not_a_netcdf_file(self):
+        with open(self.path("notes.nc"), "w") as f:
+            f.write("not netcdf\n")
+        self.refuse([self.path("notes.nc")], names=["notes.nc", "cannot open"])
+
+    def test_missing_file(self):
+        self.refuse([self.path("absent.nc")], names=["absent.nc", "no such file"])
+
+    def test_glob_without_matches_is_a_usage_error(self):
+        self.refuse([self.path("*.nc")], code=2, names=["no files match"])
+
+    def test_truncated_netcdf4_file(self):
+        files = make_sample(self.path("in"), files=1, steps=4, lat=8, lon=8)
+        with open(files[0], "rb") as f:
+            data = f.read()
+        with open(files[0], "wb") as f:
+            f.write(data[: len(data) // 2])
+        self.refuse([files[0]], names=[os.path.basename(files[0])])
+
+    def test_truncated_classic_file(self):
+        files = make_sample(self.path("in"), files=1, steps=4, lat=8, lon=8, format="classic")
+        os.truncate(files[0], os.path.getsize(files[0]) - 100)
+        self.refuse([files[0]], names=[os.path.basename(files[0]), "truncated"])
+
+    def test_variable_missing_from_one_file(self):
+        write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [2, 3], missing="tas")
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'tas'", "a.nc", "b.nc", "missing"])
+
+    def test_extra_variable_in_one_file(self):
+        write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [2, 3], extra="mask")
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'mask'", "b.nc"])
+
+    def test_dtype_differs(self):
+        write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [2, 3], dtype="f8")
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'tas' is f4 in", "f8 in"])
+
+    def test_shape_differs_outside_the_concat_dimension(self):
+        write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [2, 3], lat=(0.0, 1.0))
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["shape", "a.nc", "b.nc"])
+
+    def test_times_overlap(self):
+        write(self.path("a.nc"), [0, 1, 2])
+        write(self.path("b.nc"), [2, 3])
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["overlap", "a.nc", "b.nc"])
+
+    def test_times_not_increasing(self):
+        write(self.path("a.nc"), [0, 2, 1])
+        write(self.path("b.nc"), [5, 6])
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["not increasing", "a.nc"])
+
+    def test_a_coordinate_differs_between_files(self):
+        write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [2, 3], lat=(0.0, 1.0, 2.5))
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'lat'", "differs between", "a.nc", "b.nc"])
+
+    def test_time_units_differ(self):
+        write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [2, 3], units="hours since 2000-01-01")
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["units", "a.nc", "b.nc"])
+
+    def test_unknown_variable_dimension_and_concat_dim_are_usage_errors(self):
+        write(self.path("a.nc"), [0, 1])
+        self.refuse([self.path("a.nc"), "--variables", "pr"], code=2, names=["'pr'", "a.nc"])
+        self.refuse([self.path("a.nc"), "--chunks", "depth=3"], code=2, names=["'depth'"])
+        self.refuse([self.path("a.nc"), "--concat-dim", "depth"], code=2, names=["'depth'", "a.nc"])
+        self.refuse([self.path("a.nc"), "--chunks", "time=zero"], code=2, names=["--chunks"])
+        self.refuse([self.path("a.nc"), "--compressor", "lz4"], code=2, names=["lz4"])
+
+    def test_destination_holding_a_store_is_kept_unless_overwrite(self):
+        write(self.path("a.nc"), [0, 1])
+        store = self.path("out.zarr")
+        run(["convert", self.path("a.nc"), "-o", store])
+        before = {f: os.path.getmtime(os.path.join(store, f)) for f in (".zmetadata", "tas/0.0")}
+        result = run(["convert", self.path("a.nc"), "-o", store], check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("already holds a Zarr store; pass --overwrite", result.stderr)
+        self.assertEqual(before, {f: os.path.getmtime(os.path.join(store, f)) for f in before})
+
+    def test_destination_that_is_some_other_directory(self):
+        write(self.path("a.nc"), [0, 1])
+        os.makedirs(self.path("home"))
+        with open(self.path("home", "thesis.tex"), "w") as f:
+            f.write("precious")
+        for extra in ([], ["--overwrite"]):
+            result = run(["convert", self.path("a.nc"), "-o", self.path("home")] + extra, check=False)
+            self.assertEqual(result.returncode, 1)
+            self.assertIn("is not a Zarr store", result.stderr)
+        self.assertEqual(os.listdir(self.path("home")), ["thesis.tex"])
+
+    def test_a_corrupt_chunk_found_while_converting_leaves_no_committed_store(self):
+        # The header is intact; one compressed HDF5 chunk is damaged, which
+        # only reading the data reveals. The store must not be committed.
+        files = make_sample(self.path("in"), files=2, steps=3, lat=40, lon=40)
+        with open(files[1], "r+b") as f:
+            size = os.path.getsize(files[1])
+            f.seek(size - 3000)
+            f.write(b"\xff" * 400)
+        store = self.path("out.zarr")
+        result = run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=1"], ranks=2, check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        errors = [l for l in result.stderr.splitlines() if "error" in l]
+        self.assertEqual(len(errors), 1, result.stderr)
+        self.assertIn(os.path.basename(files[1]), errors[0])
+        self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")))
+        self.assertFalse(os.path.exists(os.path.join(store, ".zgroup")))
+
+
+if __name__ == "__main__":
+    unittest.main()

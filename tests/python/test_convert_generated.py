@@ -1,0 +1,138 @@
+"""End-to-end conversions of generated data, checked by xarray."""
+import json
+import os
+import shutil
+import unittest
+
+import netCDF4
+import numpy as np
+
+from harness import StoreTestCase, make_sample, peak_rss_kib, run
+
+
+def load(*parts):
+    with open(os.path.join(*parts)) as f:
+        return json.load(f)
+
+
+class ConvertGenerated(StoreTestCase):
+    def test_netcdf4_files_split_in_time(self):
+        files = make_sample(self.path("in"), files=4, steps=30, lat=20, lon=36)
+        store = self.path("out.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=24"])
+        self.assertMatchesXarray(store)
+        zarray = load(store, "tas", ".zarray")
+        self.assertEqual(zarray["chunks"], [24, 20, 36])
+        self.assertEqual(zarray["compressor"], {"id": "zstd", "level": 1})
+        # Packed shorts stay shorts; their fill and scale survive.
+        pr = load(store, "pr", ".zarray")
+        self.assertEqual((pr["dtype"], pr["fill_value"]), ("<i2", -32767))
+        self.assertEqual(load(store, "pr", ".zattrs")["scale_factor"], 1e-06)
+        # A chunk spanning two files and a partial edge chunk: 120 steps in 24s.
+        self.assertEqual(len([f for f in os.listdir(os.path.join(store, "tas")) if not f.startswith(".")]), 5)
+        self.assertEqual(len(files), 4)
+
+    def test_classic_files_and_no_compression(self):
+        make_sample(self.path("in"), files=3, steps=10, lat=8, lon=16, format="classic")
+        store = self.path("out.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=7,lat=5", "--compressor", "none"])
+        self.assertMatchesXarray(store)
+        self.assertIsNone(load(store, "tas", ".zarray")["compressor"])
+
+    def test_files_are_ordered_by_time_not_by_name(self):
+        files = make_sample(self.path("in"), files=3, steps=5, lat=4, lon=4)
+        for f, name in zip(files, ["c.nc", "a.nc", "b.nc"]):
+            os.rename(f, self.path("in", name))
+        store = self.path("out.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", store])
+        plan = load(store, ".nc2zarr", "plan.json")
+        self.assertEqual([os.path.basename(f["path"]) for f in plan["files"]], ["c.nc", "a.nc", "b.nc"])
+        self.assertMatchesXarray(store)
+
+    def test_input_list_file_and_variable_selection(self):
+        files = make_sample(self.path("in"), files=2, steps=4, lat=4, lon=6)
+        with open(self.path("list.txt"), "w") as f:
+            f.write("# inputs\n" + "\n".join(files) + "\n")
+        store = self.path("out.zarr")
+        run(["convert", "@" + self.path("list.txt"), "-o", store, "--variables", "pr"])
+        names = sorted(d for d in os.listdir(store) if not d.startswith("."))
+        # pr and what describes it: its dimensions' coordinates and their bounds.
+        # Not height: it is tas's coordinate, not pr's.
+        self.assertEqual(names, ["lat", "lat_bnds", "lon", "lon_bnds", "pr", "time", "time_bnds"])
+        self.assertMatchesXarray(store)
+
+    def test_concat_along_a_fixed_dimension_named_explicitly(self):
+        # Two files holding different latitude bands, no unlimited dimension.
+        for k in range(2):
+            with netCDF4.Dataset(self.path(f"band{k}.nc"), "w") as ds:
+                ds.createDimension("lat", 3)
+                ds.createDimension("lon", 4)
+                lat = ds.createVariable("lat", "f8", ("lat",))
+                lat[:] = np.arange(3) + 3 * k
+                v = ds.createVariable("z", "f4", ("lat", "lon"), fill_value=-999.0)
+                v[:] = np.arange(12).reshape(3, 4) + 100 * k
+        store = self.path("out.zarr")
+        run(["convert", self.path("band0.nc"), self.path("band1.nc"), "-o", store])  # detected: lat differs
+        self.assertMatchesXarray(store)
+        self.assertEqual(load(store, ".nc2zarr", "plan.json")["concat_dim"], "lat")
+
+    def test_groups_become_zarr_groups(self):
+        path = self.path("groups.nc")
+        with netCDF4.Dataset(path, "w") as ds:
+            ds.title = "root"
+            ds.createDimension("time", 5)
+            g = ds.createGroup("data_01")
+            g.setncattr("where", "inner")
+            t = g.createVariable("time", "f8", ("time",))
+            t.units = "seconds since 2000-01-01"
+            t[:] = np.arange(5)
+            ku = g.createGroup("ku")
+            r = ku.createVariable("range", "i4", ("time",), fill_value=2147483647)
+            r.scale_factor = 1e-4
+            r[:] = np.arange(5) * 1000
+            names = ku.createVariable("label", str, ("time",))
+            names[:] = np.array(["a", "bb", "", "dddd", "\u00e9"], dtype=object)
+        store = self.path("out.zarr")
+        run(["convert", path, "-o", store, "--chunks", "time=2"])
+        self.assertTrue(os.path.exists(os.path.join(store, "data_01", "ku", "range", "0")))
+        self.assertMatchesXarray(store)
+
+    def test_more_ranks_than_chunks(self):
+        make_sample(self.path("in"), files=2, steps=3, lat=4, lon=4)
+        store = self.path("out.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", store], ranks=3)
+        self.assertMatchesXarray(store)
+
+    def test_plan_prints_the_dataset_and_writes_nothing(self):
+        make_sample(self.path("in"), files=3, steps=10, lat=10, lon=20)
+        result = run(["plan", self.path("in", "*.nc"), "--chunks", "time=24"])
+        self.assertIn("3 input file(s) concatenated along 'time' (30 steps)", result.stdout)
+        self.assertRegex(result.stdout, r"tas\s+f4\s+\(30, 10, 20\)\s+\(24, 10, 20\)\s+0\.02\s+2\s+0\.02")
+        self.assertIn("Objects:", result.stdout)
+        self.assertEqual(sorted(os.listdir(self.path("in"))), sorted(os.listdir(self.path("in"))))
+        plan = json.loads(run(["plan", self.path("in", "*.nc"), "--json"]).stdout)
+        self.assertEqual(plan["concat_dim"], "time")
+        self.assertEqual(len(os.listdir(self.tmp)), 1)  # only in/
+
+    def test_overwrite_replaces_a_store(self):
+        make_sample(self.path("in"), files=2, steps=4, lat=4, lon=4)
+        store = self.path("out.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=1"])
+        self.assertTrue(os.path.exists(os.path.join(store, "tas", "7.0.0")))
+        run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=4", "--overwrite"])
+        self.assertFalse(os.path.exists(os.path.join(store, "tas", "7.0.0")))
+        self.assertMatchesXarray(store)
+
+    def test_memory_does_not_grow_with_the_number_of_files(self):
+        # Same chunks (about 4 MB each), 4x the files: peak RSS stays put.
+        peaks = {}
+        for files in (8, 32):
+            make_sample(self.path(f"in{files}"), files=files, steps=8, lat=180, lon=360, deflate=1)
+            peaks[files] = peak_rss_kib(["convert", self.path(f"in{files}", "*.nc"), "-o", self.path(f"o{files}.zarr"),
+                                         "--chunks", "time=16", "-q"])
+        self.assertLess(peaks[32], peaks[8] * 1.25 + 4096, peaks)
+        self.assertLess(peaks[32], 200 * 1024, peaks)
+
+
+if __name__ == "__main__":
+    unittest.main()
