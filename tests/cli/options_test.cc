@@ -1,0 +1,75 @@
+#include "nc2zarr/cli/options.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace nc2zarr {
+namespace {
+
+ParsedCommandLine Parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "nc2zarr");
+  return ParseCommandLine(static_cast<int>(args.size()), args.data());
+}
+
+TEST(ParseCommandLine, Convert) {
+  auto p = Parse({"convert", "a.nc", "run/*.nc", "-o", "out.zarr", "--chunks", "time=24,lat=-1", "--variables",
+                  "tas,pr", "--variables", "orog", "--compressor", "zstd:3", "--concat-dim", "time", "--overwrite",
+                  "--target-chunk-mb", "50"});
+  ASSERT_TRUE(p.options.has_value()) << p.message;
+  const ConvertOptions& c = p.options->convert;
+  EXPECT_EQ(p.options->command, Command::kConvert);
+  EXPECT_EQ(c.inputs, (std::vector<std::string>{"a.nc", "run/*.nc"}));
+  EXPECT_EQ(c.output, "out.zarr");
+  EXPECT_EQ(c.request.chunks.sizes, (std::vector<std::pair<std::string, long long>>{{"time", 24}, {"lat", -1}}));
+  EXPECT_EQ(c.request.chunks.target_mb, 50);
+  EXPECT_EQ(c.request.variables, (std::vector<std::string>{"tas", "pr", "orog"}));
+  EXPECT_EQ(c.request.compressor.level, 3);
+  EXPECT_EQ(c.request.concat_dim, "time");
+  EXPECT_TRUE(c.overwrite);
+}
+
+TEST(ParseCommandLine, PlanNeedsNoOutput) {
+  auto p = Parse({"plan", "a.nc", "--json", "-q"});
+  ASSERT_TRUE(p.options.has_value()) << p.message;
+  EXPECT_EQ(p.options->command, Command::kPlan);
+  EXPECT_TRUE(p.options->plan_json);
+  EXPECT_EQ(p.options->log_level, LogLevel::kQuiet);
+}
+
+TEST(ParseCommandLine, UsageErrorsExitWithTwo) {
+  for (auto args : std::vector<std::vector<const char*>>{
+           {"convert", "a.nc"},                                   // no -o
+           {"convert", "-o", "x.zarr"},                           // no inputs
+           {"convert", "a.nc", "-o", "x", "--chunks", "time"},     // no size
+           {"convert", "a.nc", "-o", "x", "--chunks", "time=0"},
+           {"convert", "a.nc", "-o", "x", "--compressor", "gzip"},
+           {"convert", "a.nc", "-o", "x", "--target-chunk-mb", "-5"},
+           {"frobnicate"},
+           {}}) {
+    auto p = Parse(args);
+    EXPECT_FALSE(p.options.has_value());
+    EXPECT_EQ(p.exit_code, 2) << p.message;
+    EXPECT_NE(p.message.find("error"), std::string::npos) << p.message;
+  }
+}
+
+TEST(ParseCommandLine, HelpAndVersionExitWithZero) {
+  auto help = Parse({"convert", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.message.find("--chunks"), std::string::npos);
+  auto version = Parse({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.message.find("nc2zarr"), std::string::npos);
+}
+
+TEST(ParseChunkSizes, RejectsRepeatsAndGarbage) {
+  EXPECT_TRUE(ParseChunkSizes("").ok());
+  EXPECT_FALSE(ParseChunkSizes("time=1,time=2").ok());
+  EXPECT_FALSE(ParseChunkSizes("=3").ok());
+  EXPECT_FALSE(ParseChunkSizes("time=3x").ok());
+  EXPECT_FALSE(ParseChunkSizes("time=-2").ok());
+}
+
+}  // namespace
+}  // namespace nc2zarr
