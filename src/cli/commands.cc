@@ -4,46 +4,127 @@
 #include <iostream>
 
 #include "nc2zarr/base/log.h"
+#include "nc2zarr/cli/credentials_choice.h"
+#include "nc2zarr/gcs/gcs_path.h"
 #include "nc2zarr/pipeline/scan.h"
+#include "nc2zarr/pipeline/store_admin.h"
 #include "nc2zarr/plan/plan_json.h"
 #include "nc2zarr/plan/plan_report.h"
+#include "nc2zarr/store/open_store.h"
 
 namespace nc2zarr {
+namespace {
+
+int Fail(const Status& st) {
+  LogError(st.message());
+  return ExitCodeFor(st);
+}
+
+std::string Megabytes(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+// Opens a destination for ls/rm with the command line's credentials.
+Result<std::unique_ptr<Store>> OpenTarget(CliOptions& options) {
+  if (IsRemoteDestination(options.target)) {
+    ASSIGN_OR_RETURN(options.convert.destination.credentials, ChooseCredentials(options.auth));
+  }
+  return OpenStore(options.target, options.convert.destination);
+}
+
+}  // namespace
 
 int ExitCodeFor(const Status& status) {
   if (status.ok()) return 0;
   return status.code() == ErrorCode::kUsage ? 2 : 1;
 }
 
-int RunConvert(const CliOptions& options, Comm& comm) {
+int RunConvert(CliOptions options, Comm& comm) {
   ConfigureLog(comm.rank() == 0 ? options.log_level : std::min(options.log_level, LogLevel::kWarning), comm.rank(),
                comm.size());
-  ConvertSummary summary;
-  Status st = Convert(options.convert, comm, &summary);
-  if (comm.rank() != 0) return ExitCodeFor(st);
-  if (!st.ok()) {
-    LogError(st.message());
-    return ExitCodeFor(st);
+  ConvertOptions& convert = options.convert;
+  convert.destination.ranks = comm.size();
+  Status st;
+  if (IsRemoteDestination(convert.output)) {
+    auto credentials = ChooseCredentials(options.auth);
+    // Every rank resolves the same way; only rank 0 reports a failure.
+    if (!comm.AllTrue(credentials.ok())) {
+      return comm.rank() == 0 && !credentials.ok() ? Fail(credentials.status()) : 1;
+    }
+    convert.destination.credentials = *credentials;
   }
-  char line[256];
+  ConvertSummary summary;
+  st = Convert(convert, comm, &summary);
+  if (comm.rank() != 0) return ExitCodeFor(st);
+  if (!st.ok()) return Fail(st);
+  char line[320];
   double mb = 1024.0 * 1024.0;
-  std::snprintf(line, sizeof line, "wrote %llu chunks: %.1f MB raw, %.1f MB stored (ratio %.2f) in %.1f s (%.0f MB/s raw) with %d rank(s)",
+  std::snprintf(line, sizeof line,
+                "wrote %llu chunks: %.1f MB raw, %.1f MB stored (ratio %.2f) in %.1f s (%.0f MB/s raw) with %d "
+                "rank(s), %llu retried request(s)",
                 static_cast<unsigned long long>(summary.chunks), summary.raw_bytes / mb, summary.stored_bytes / mb,
                 summary.stored_bytes ? static_cast<double>(summary.raw_bytes) / static_cast<double>(summary.stored_bytes) : 0.0,
-                summary.seconds, summary.seconds > 0 ? summary.raw_bytes / mb / summary.seconds : 0.0, comm.size());
+                summary.seconds, summary.seconds > 0 ? summary.raw_bytes / mb / summary.seconds : 0.0, comm.size(),
+                static_cast<unsigned long long>(summary.retries));
   LogInfo(line);
-  LogInfo("the store is complete: open it with xarray.open_zarr(\"" + options.convert.output + "\")");
+  LogInfo("the store is complete: open it with xarray.open_zarr(\"" + convert.output + "\")");
   return 0;
 }
 
 int RunPlan(const CliOptions& options) {
   ConfigureLog(options.log_level, 0, 1);
   auto plan = ScanAndPlan(options.convert.inputs, options.convert.request);
-  if (!plan.ok()) {
-    LogError(plan.status().message());
-    return ExitCodeFor(plan.status());
-  }
+  if (!plan.ok()) return Fail(plan.status());
   std::cout << (options.plan_json ? PlanToJson(*plan) + "\n" : DescribePlan(*plan));
+  return 0;
+}
+
+int RunList(CliOptions options) {
+  ConfigureLog(options.log_level, 0, 1);
+  auto store = OpenTarget(options);
+  if (!store.ok()) return Fail(store.status());
+  auto objects = (*store)->List("");
+  if (!objects.ok()) return Fail(objects.status());
+  std::uint64_t total = 0;
+  const std::string base = (*store)->Describe();
+  for (const auto& o : *objects) {
+    std::printf("%12llu  %s/%s\n", static_cast<unsigned long long>(o.size), base.c_str(), o.key.c_str());
+    total += o.size;
+  }
+  std::printf("TOTAL: %zu objects, %llu bytes (%s)\n", objects->size(), static_cast<unsigned long long>(total),
+              Megabytes(total).c_str());
+  return 0;
+}
+
+int RunRemove(CliOptions options) {
+  ConfigureLog(options.log_level, 0, 1);
+  if (IsRemoteDestination(options.target)) {
+    auto path = ParseGcsUrl(options.target);
+    if (!path.ok()) return Fail(path.status());
+    if (path->prefix.empty()) {
+      return Fail(UsageError("refusing to delete the whole bucket gs://" + path->bucket + "; name the store's path"));
+    }
+  }
+  auto store = OpenTarget(options);
+  if (!store.ok()) return Fail(store.status());
+  auto summary = SummarizeStore(**store);
+  if (!summary.ok()) return Fail(summary.status());
+  const std::string where = (*store)->Describe();
+  if (summary->objects.empty()) return Fail(NotFound("nothing to delete: " + where + " holds no objects"));
+  if (!summary->is_store) {
+    return Fail(InvalidInput(where + " is not a Zarr store (no .zmetadata, .zgroup or .nc2zarr/); refusing to delete it"));
+  }
+  std::printf("%s: %zu objects, %llu bytes (%s)\n", where.c_str(), summary->objects.size(),
+              static_cast<unsigned long long>(summary->bytes), Megabytes(summary->bytes).c_str());
+  if (!options.yes) {
+    std::printf("nothing deleted; run again with --yes to delete them\n");
+    return 0;
+  }
+  Status st = DeleteStore(**store, *summary);
+  if (!st.ok()) return Fail(st);
+  std::printf("deleted %zu objects\n", summary->objects.size());
   return 0;
 }
 

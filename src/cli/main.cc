@@ -11,7 +11,12 @@ int main(int argc, char** argv) {
     std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     return parsed.exit_code;
   }
-  if (parsed.options->command == Command::kPlan) return RunPlan(*parsed.options);
+  switch (parsed.options->command) {
+    case Command::kPlan: return RunPlan(*parsed.options);
+    case Command::kList: return RunList(*parsed.options);
+    case Command::kRemove: return RunRemove(*parsed.options);
+    case Command::kConvert: break;
+  }
   MpiSession mpi(&argc, &argv);
   return RunConvert(*parsed.options, mpi.world());
 }

@@ -8,7 +8,7 @@
 namespace nc2zarr {
 namespace {
 
-constexpr const char* kVersion = "nc2zarr 0.1.0";
+constexpr const char* kVersion = "nc2zarr 0.2.0";
 
 std::vector<std::string> SplitCommas(const std::vector<std::string>& items) {
   std::vector<std::string> out;
@@ -20,6 +20,59 @@ std::vector<std::string> SplitCommas(const std::vector<std::string>& items) {
   }
   return out;
 }
+
+// Options every command that talks to a destination shares.
+struct DestinationFlags {
+  std::string api = "json";
+  double resumable_threshold_mb = 16, piece_mb = 8, stall_seconds = 60;
+  int retry_attempts = 12;
+  double retry_seconds = 900, retry_initial_seconds = 1;
+  double initial_rate = 1000;
+
+  void AddTo(CLI::App* cmd, CliOptions& o) {
+    auto* g = cmd->add_option_group("Destination and credentials (gs://)");
+    g->add_option("--gcs-endpoint", o.convert.destination.gcs_endpoint,
+                  "GCS endpoint URL (default: $STORAGE_EMULATOR_HOST, else https://storage.googleapis.com)");
+    g->add_option("--gcs-api", api, "json or xml (for uploads)")->check(CLI::IsMember({"json", "xml"}))->capture_default_str();
+    g->add_flag("--anonymous", o.auth.anonymous, "send no credentials (public buckets, test servers)");
+    g->add_option("--token-file", o.auth.token_file, "a file holding a bearer access token");
+    g->add_option("--credentials", o.auth.credentials_file,
+                  "a service-account key or authorized-user JSON file (default: $GOOGLE_APPLICATION_CREDENTIALS, "
+                  "then gcloud's application default credentials, then the metadata server)");
+    g->add_option("--scope", o.auth.scope, "OAuth scope to request")->capture_default_str();
+    g->add_option("--resumable-threshold-mb", resumable_threshold_mb, "objects this big use resumable uploads")
+        ->capture_default_str();
+    g->add_option("--piece-mb", piece_mb, "bytes per resumable request (rounded to 256 KiB)")->capture_default_str();
+    g->add_option("--retry-attempts", retry_attempts, "attempts per request before giving up")->capture_default_str();
+    g->add_option("--retry-seconds", retry_seconds, "time per request before giving up")->capture_default_str();
+    g->add_option("--retry-initial-seconds", retry_initial_seconds,
+                  "first backoff ceiling; doubles per retry up to 32 s, with full jitter")
+        ->capture_default_str();
+    g->add_option("--timeout-seconds", stall_seconds, "a request with no progress for this long is retried")
+        ->capture_default_str();
+    g->add_option("--initial-request-rate", initial_rate,
+                  "object writes per second for the whole job at first; doubles every 20 minutes")
+        ->capture_default_str();
+  }
+
+  Status ApplyTo(CliOptions& o) const {
+    auto& d = o.convert.destination;
+    d.gcs.api = api == "xml" ? GcsApi::kXml : GcsApi::kJson;
+    if (!(resumable_threshold_mb > 0) || !(piece_mb > 0)) return UsageError("sizes must be positive");
+    if (retry_attempts < 1 || !(retry_seconds > 0) || !(stall_seconds > 0) || !(initial_rate > 0) ||
+        !(retry_initial_seconds >= 0)) {
+      return UsageError("retry attempts, seconds, timeouts and rates must be positive");
+    }
+    d.gcs.resumable_threshold = static_cast<std::size_t>(resumable_threshold_mb * (1 << 20));
+    d.gcs.piece_size = static_cast<std::size_t>(piece_mb * (1 << 20));
+    d.gcs.retry.max_attempts = retry_attempts;
+    d.gcs.retry.max_total = std::chrono::milliseconds(static_cast<long long>(retry_seconds * 1000));
+    d.gcs.retry.initial_backoff = std::chrono::milliseconds(static_cast<long long>(retry_initial_seconds * 1000));
+    d.gcs.transport.stall_timeout = std::chrono::milliseconds(static_cast<long long>(stall_seconds * 1000));
+    d.initial_job_rate = initial_rate;
+    return Status::Ok();
+  }
+};
 
 }  // namespace
 
@@ -45,7 +98,8 @@ Result<std::vector<std::pair<std::string, long long>>> ParseChunkSizes(const std
 }
 
 ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
-  CLI::App app{"nc2zarr: convert many NetCDF files into one Zarr store, in parallel with MPI"};
+  CLI::App app{"nc2zarr: convert many NetCDF files into one Zarr store, in parallel with MPI, to a local "
+               "directory or a Google Cloud Storage bucket"};
   app.require_subcommand(1);
   app.set_version_flag("--version", kVersion);
 
@@ -54,7 +108,12 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   std::string chunks, compressor = "zstd:1";
   double target_mb = 100;
   bool verbose = false, quiet = false;
+  DestinationFlags destination;
 
+  auto add_logging = [&](CLI::App* cmd) {
+    cmd->add_flag("-v,--verbose", verbose, "more detail on stderr");
+    cmd->add_flag("-q,--quiet", quiet, "only errors on stderr");
+  };
   auto add_planning = [&](CLI::App* cmd) {
     cmd->add_option("inputs", inputs, "NetCDF files, quoted glob patterns, or @list.txt (one path a line)")
         ->required();
@@ -66,18 +125,34 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
         ->capture_default_str();
     cmd->add_option("--variables", variables, "variables to convert, comma separated (their coordinates come along)");
     cmd->add_option("--compressor", compressor, "zstd[:LEVEL] or none")->capture_default_str();
-    cmd->add_flag("-v,--verbose", verbose, "more detail on stderr");
-    cmd->add_flag("-q,--quiet", quiet, "only errors on stderr");
+    add_logging(cmd);
   };
 
   CLI::App* convert = app.add_subcommand("convert", "convert the inputs into a Zarr v2 store");
   add_planning(convert);
-  convert->add_option("-o,--output", options.convert.output, "destination directory of the Zarr store")->required();
+  convert->add_option("-o,--output", options.convert.output, "destination: a directory or gs://BUCKET/PATH")
+      ->required();
   convert->add_flag("--overwrite", options.convert.overwrite, "replace an existing store at the destination");
+  convert->add_option("--write-threads", options.convert.write_threads,
+                      "object writes in flight per rank, overlapped with reading and compressing")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  destination.AddTo(convert, options);
 
   CLI::App* plan = app.add_subcommand("plan", "show what convert would write, without writing anything");
   add_planning(plan);
   plan->add_flag("--json", options.plan_json, "print the plan as JSON");
+
+  CLI::App* ls = app.add_subcommand("ls", "list objects under gs://BUCKET/PREFIX with their sizes");
+  ls->add_option("target", options.target, "gs://BUCKET/PREFIX")->required();
+  add_logging(ls);
+  destination.AddTo(ls, options);
+
+  CLI::App* rm = app.add_subcommand("rm", "delete a whole store under gs://BUCKET/PATH (or a local store)");
+  rm->add_option("target", options.target, "the store to delete")->required();
+  rm->add_flag("-y,--yes", options.yes, "really delete (without it, only show what would go)");
+  add_logging(rm);
+  destination.AddTo(rm, options);
 
   ParsedCommandLine parsed;
   try {
@@ -102,7 +177,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     parsed.exit_code = 2;
     return parsed;
   };
-  options.command = plan->parsed() ? Command::kPlan : Command::kConvert;
+  options.command = plan->parsed()  ? Command::kPlan
+                    : ls->parsed()  ? Command::kList
+                    : rm->parsed()  ? Command::kRemove
+                                    : Command::kConvert;
   options.convert.inputs = inputs;
   options.convert.request.variables = SplitCommas(variables);
   options.convert.request.chunks.target_mb = target_mb;
@@ -113,6 +191,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   auto spec = CompressorSpec::Parse(compressor);
   if (!spec.ok()) return usage_error(spec.status());
   options.convert.request.compressor = *spec;
+  if (Status st = destination.ApplyTo(options); !st.ok()) return usage_error(st);
+  int sources = options.auth.anonymous + !options.auth.token_file.empty() + !options.auth.credentials_file.empty();
+  if (sources > 1) return usage_error(UsageError("use only one of --anonymous, --token-file and --credentials"));
   options.log_level = quiet ? LogLevel::kQuiet : verbose ? LogLevel::kDebug : LogLevel::kInfo;
   parsed.options = options;
   return parsed;

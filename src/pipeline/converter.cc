@@ -1,6 +1,7 @@
 #include "nc2zarr/pipeline/converter.h"
 
 #include <chrono>
+#include <random>
 #include <set>
 
 #include "nc2zarr/base/log.h"
@@ -9,6 +10,7 @@
 #include "nc2zarr/pipeline/chunk_reader.h"
 #include "nc2zarr/pipeline/dataset_metadata.h"
 #include "nc2zarr/pipeline/file_cache.h"
+#include "nc2zarr/pipeline/object_writer.h"
 #include "nc2zarr/pipeline/scan.h"
 #include "nc2zarr/plan/plan_json.h"
 #include "nc2zarr/plan/work_list.h"
@@ -22,6 +24,14 @@ constexpr const char* kPlanKey = ".nc2zarr/plan.json";
 
 std::span<const std::byte> AsBytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
 
+// Every object is written once (ifGenerationMatch=0 on GCS): a repeated
+// request can never leave two versions.
+WriteOptions WriteOnce() {
+  WriteOptions o;
+  o.only_if_absent = true;
+  return o;
+}
+
 // A Status crosses ranks as "<code>\n<message>".
 std::string EncodeStatus(const Status& s) { return std::to_string(static_cast<int>(s.code())) + "\n" + s.message(); }
 Status DecodeStatus(const std::string& text) {
@@ -32,6 +42,19 @@ Status DecodeStatus(const std::string& text) {
 
 // Rank 0 makes sure the destination may be written: not an existing store
 // (unless --overwrite), not some other non-empty directory.
+// A tiny object written, read back and deleted before the heavy work, so a
+// missing bucket or a denied write shows at once.
+Status ProbeDestination(Store& store) {
+  const std::string key = ".nc2zarr/probe-" + std::to_string(std::random_device{}());
+  const std::string text = "nc2zarr write probe";
+  RETURN_IF_ERROR(store.Write(key, AsBytes(text)).WithContext("cannot write to " + store.Describe()));
+  ASSIGN_OR_RETURN(auto back, store.Read(key));
+  if (std::string(reinterpret_cast<const char*>(back.data()), back.size()) != text) {
+    return DataLoss(store.Describe() + ": a probe object read back differently from what was written");
+  }
+  return store.Delete(key).WithContext("cannot delete from " + store.Describe());
+}
+
 Status PrepareDestination(Store& store, bool overwrite) {
   const bool committed = store.Stat(kZmetadata).ok() || store.Stat(kZgroup).ok();
   const bool unfinished = store.Stat(kPlanKey).ok();
@@ -60,10 +83,11 @@ Status PrepareDestination(Store& store, bool overwrite) {
 Result<std::string> PlanOnRankZero(const ConvertOptions& options) {
   ASSIGN_OR_RETURN(Plan plan, ScanAndPlan(options.inputs, options.request));
   for (const auto& w : plan.warnings) LogWarning(w);
-  ASSIGN_OR_RETURN(auto store, OpenStore(options.output));
+  ASSIGN_OR_RETURN(auto store, OpenStore(options.output, options.destination));
   RETURN_IF_ERROR(PrepareDestination(*store, options.overwrite));
+  RETURN_IF_ERROR(ProbeDestination(*store));
   std::string json = PlanToJson(plan);
-  RETURN_IF_ERROR(store->Write(kPlanKey, AsBytes(json)));
+  RETURN_IF_ERROR(store->Write(kPlanKey, AsBytes(json), WriteOnce()));
   LogInfo("plan: " + std::to_string(plan.variables.size()) + " arrays, " + std::to_string(plan.total_chunks()) +
           " chunks, " + std::to_string(plan.raw_bytes() >> 20) + " MiB raw");
   return json;
@@ -95,36 +119,57 @@ struct RankTotals {
   std::uint64_t chunks = 0, raw = 0, stored = 0;
 };
 
-// This rank's share of the chunks, taken from the queue until none remain.
-Status WriteChunks(const Plan& plan, Store& store, WorkQueue& queue, RankTotals& totals) {
-  const std::vector<WorkItem> work = MakeWorkList(plan);
+// Reads, compresses and queues one chunk for writing.
+Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkReader& reader, Compressor& compressor,
+                    ObjectWriter& writer, std::vector<std::byte>& raw, RankTotals& totals) {
+  const PlannedVariable& v = plan.variables[item.variable];
+  const ChunkRegion region = ChunkAt(v, item.chunk);
+  const std::string key = ChunkKey(v.path(), region.index);
+  std::vector<std::byte> encoded;
+  Status st = reader.Read(v, region, raw);
+  if (st.ok()) st = compressor.Encode(raw, encoded);
+  if (!st.ok()) return st.WithContext("chunk " + key);
+  ++totals.chunks;
+  totals.raw += RegionBytes(v, region);
+  totals.stored += encoded.size();
+  const std::uint32_t crc = Crc32c(encoded);
+  return writer.Submit(key, std::move(encoded), crc);
+}
+
+// This rank's share of the chunks: rank 0 first writes the coordinates, then
+// every rank takes chunks from the queue until none remain.
+Status WriteChunks(const Plan& plan, Store& store, WorkQueue& queue, int write_threads, bool root,
+                   RankTotals& totals) {
+  const WorkList work = MakeWorkList(plan);
   FileCache files;
   ChunkReader reader(plan, files);
   auto compressor = MakeCompressor(plan.compressor);
-  std::vector<std::byte> raw, encoded;
-  while (auto range = queue.Next()) {
-    for (std::size_t i = range->first; i < range->second; ++i) {
-      const PlannedVariable& v = plan.variables[work[i].variable];
-      const ChunkRegion region = ChunkAt(v, work[i].chunk);
-      const std::string key = ChunkKey(v.path(), region.index);
-      Status st = reader.Read(v, region, raw);
-      if (st.ok()) st = compressor->Encode(raw, encoded);
-      if (st.ok()) st = store.Write(key, encoded, WriteOptions{Crc32c(encoded), false});
-      if (!st.ok()) {
-        queue.Abort();
-        return st.WithContext("writing chunk " + key);
-      }
-      ++totals.chunks;
-      totals.raw += RegionBytes(v, region);
-      totals.stored += encoded.size();
+  ObjectWriter writer(store, write_threads, write_threads);
+  std::vector<std::byte> raw;
+  Status st;
+  if (root) {
+    for (const auto& item : work.root_items) {
+      if (!(st = ProduceChunk(plan, item, reader, *compressor, writer, raw, totals)).ok()) break;
     }
   }
-  return Status::Ok();
+  while (st.ok()) {
+    auto range = queue.Next();
+    if (!range) break;
+    for (std::size_t i = range->first; i < range->second && st.ok(); ++i) {
+      st = ProduceChunk(plan, work.shared_items[i], reader, *compressor, writer, raw, totals);
+    }
+  }
+  Status written = writer.Finish();
+  if (st.ok()) st = written;
+  if (!st.ok()) queue.Abort();
+  return st;
 }
 
 Status Commit(const Plan& plan, Store& store) {
   RETURN_IF_ERROR(VerifyChunksStored(plan, store));
-  for (const auto& object : DatasetMetadata(plan)) RETURN_IF_ERROR(store.Write(object.key, AsBytes(object.text)));
+  for (const auto& object : DatasetMetadata(plan)) {
+    RETURN_IF_ERROR(store.Write(object.key, AsBytes(object.text), WriteOnce()));
+  }
   return Status::Ok();
 }
 
@@ -143,11 +188,11 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   Status planning = DecodeStatus(message);
   if (!planning.ok()) return planning;
   ASSIGN_OR_RETURN(Plan plan, PlanFromJson(message.substr(message.find('\n') + 1)));
-  ASSIGN_OR_RETURN(auto store, OpenStore(options.output));
+  ASSIGN_OR_RETURN(auto store, OpenStore(options.output, options.destination));
 
   RankTotals totals;
-  auto queue = comm.StartWorkQueue(plan.total_chunks());
-  Status mine = WriteChunks(plan, *store, *queue, totals);
+  auto queue = comm.StartWorkQueue(MakeWorkList(plan).shared_items.size());
+  Status mine = WriteChunks(plan, *store, *queue, options.write_threads, root, totals);
   queue->Finish();
 
   // Agree on the outcome; rank 0 commits only if every rank succeeded.
@@ -168,6 +213,7 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   sums.chunks = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.chunks)));
   sums.raw_bytes = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.raw)));
   sums.stored_bytes = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.stored)));
+  sums.retries = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(store->retried_requests())));
   sums.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (summary != nullptr) *summary = sums;
   return result;

@@ -1,5 +1,7 @@
 #include "nc2zarr/plan/plan.h"
 
+#include <sstream>
+
 namespace nc2zarr {
 namespace {
 
@@ -48,6 +50,20 @@ const PlannedVariable* Plan::FindVariable(const std::string& path) const {
     if (v.path() == path) return &v;
   }
   return nullptr;
+}
+
+bool Plan::IsCoordinate(const PlannedVariable& variable) const {
+  if (variable.dims.size() == 1 && variable.dims[0] == variable.name) return true;
+  for (const auto& v : variables) {
+    if (v.group != variable.group) continue;
+    auto text = TextAttribute(v.attributes, "coordinates");
+    if (!text) continue;
+    std::istringstream words(*text);
+    for (std::string w; words >> w;) {
+      if (w == variable.name) return true;
+    }
+  }
+  return false;
 }
 
 ChunkRegion ChunkAt(const PlannedVariable& variable, std::size_t k) {

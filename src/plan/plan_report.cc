@@ -26,10 +26,6 @@ std::string DtypeText(const PlannedVariable& v) {
   return std::string(TypeName(v.type));
 }
 
-bool IsCoordinate(const PlannedVariable& v, const std::set<std::string>& named) {
-  return (v.dims.size() == 1 && v.dims[0] == v.name) || named.count(v.name) > 0;
-}
-
 }  // namespace
 
 std::string DescribePlan(const Plan& plan) {
@@ -41,14 +37,8 @@ std::string DescribePlan(const Plan& plan) {
   out << "\n\n";
 
   std::map<std::string, std::size_t> dims;
-  std::set<std::string> named_coordinates;
   for (const auto& v : plan.variables) {
     for (std::size_t a = 0; a < v.dims.size(); ++a) dims.emplace(v.dims[a], v.shape[a]);
-    for (const auto& attr : v.attributes) {
-      if (attr.name != "coordinates" || attr.type != DataType::kChar || attr.strings.empty()) continue;
-      std::istringstream words(attr.strings.front());
-      for (std::string w; words >> w;) named_coordinates.insert(w);
-    }
   }
   out << "Dimensions:";
   for (const auto& [name, length] : dims) out << "  " << name << " = " << length;
@@ -64,7 +54,7 @@ std::string DescribePlan(const Plan& plan) {
                   "dtype", "shape", "chunks", "chunk MB", "objects", "raw MB");
     out << line;
     for (const auto& v : plan.variables) {
-      if (IsCoordinate(v, named_coordinates) != (section == 0)) continue;
+      if (plan.IsCoordinate(v) != (section == 0)) continue;
       double element = v.element_size() == 0 ? 64 : static_cast<double>(v.element_size());
       double chunk_bytes = element, raw = element;
       for (std::size_t c : v.chunks) chunk_bytes *= static_cast<double>(c);

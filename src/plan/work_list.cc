@@ -5,7 +5,7 @@
 
 namespace nc2zarr {
 
-std::vector<WorkItem> MakeWorkList(const Plan& plan) {
+WorkList MakeWorkList(const Plan& plan) {
   struct Keyed {
     std::size_t concat_start;
     WorkItem item;
@@ -23,10 +23,12 @@ std::vector<WorkItem> MakeWorkList(const Plan& plan) {
   }
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const Keyed& a, const Keyed& b) { return a.concat_start < b.concat_start; });
-  std::vector<WorkItem> items;
-  items.reserve(keyed.size());
-  for (const auto& k : keyed) items.push_back(k.item);
-  return items;
+  WorkList work;
+  for (const auto& k : keyed) {
+    bool coordinate = plan.IsCoordinate(plan.variables[k.item.variable]);
+    (coordinate ? work.root_items : work.shared_items).push_back(k.item);
+  }
+  return work;
 }
 
 }  // namespace nc2zarr

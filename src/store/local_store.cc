@@ -1,5 +1,7 @@
 #include "nc2zarr/store/local_store.h"
 
+#include "nc2zarr/codec/crc32c.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,11 +80,12 @@ Status LocalStore::Write(const std::string& key, std::span<const std::byte> data
     int rc = ::link(tmp.c_str(), path.c_str());
     int err = errno;
     ::unlink(tmp.c_str());
-    if (rc != 0) {
-      if (err == EEXIST) return AlreadyExists(path + " already exists");
-      return IoError("cannot create " + path + ": " + std::strerror(err));
-    }
-    return Status::Ok();
+    if (rc == 0) return Status::Ok();
+    if (err != EEXIST) return IoError("cannot create " + path + ": " + std::strerror(err));
+    ASSIGN_OR_RETURN(std::vector<std::byte> existing, Read(key));
+    std::uint32_t crc = options.crc32c ? *options.crc32c : Crc32c(data);
+    if (existing.size() == data.size() && Crc32c(existing) == crc) return Status::Ok();
+    return AlreadyExists(path + " already exists with different content");
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     std::string why = Errno();

@@ -1,13 +1,29 @@
 #include "nc2zarr/store/open_store.h"
 
+#include <cstdlib>
+
+#include "nc2zarr/gcs/gcs_path.h"
+#include "nc2zarr/store/gcs_store.h"
 #include "nc2zarr/store/local_store.h"
 
 namespace nc2zarr {
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& destination) {
+bool IsRemoteDestination(const std::string& destination) { return destination.find("://") != std::string::npos; }
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& destination, const DestinationOptions& options) {
   if (destination.empty()) return UsageError("no destination given (-o PATH)");
-  if (destination.find("://") != std::string::npos) {
-    return UsageError("destination '" + destination + "': only local directories are supported by this build");
+  if (IsGcsUrl(destination)) {
+    ASSIGN_OR_RETURN(GcsPath path, ParseGcsUrl(destination));
+    GcsOptions gcs = options.gcs;
+    gcs.endpoint = ChooseEndpoint(options.gcs_endpoint, std::getenv("STORAGE_EMULATOR_HOST"));
+    auto credentials = options.credentials ? options.credentials : MakeAnonymousCredentials();
+    auto pacer = std::make_shared<RequestPacer>(PacerOptions{options.initial_job_rate, std::chrono::minutes(20), options.ranks});
+    TransportOptions transport = gcs.transport;
+    return std::unique_ptr<Store>(std::make_unique<GcsStore>(
+        path, gcs, credentials, [transport] { return MakeCurlTransport(transport); }, pacer));
+  }
+  if (IsRemoteDestination(destination)) {
+    return UsageError("destination '" + destination + "': use a local directory or gs://BUCKET/PATH");
   }
   return std::unique_ptr<Store>(std::make_unique<LocalStore>(destination));
 }

@@ -53,17 +53,23 @@ TEST(PlanJson, RejectsSomethingElse) {
 TEST(WorkList, CoversEveryChunkOnceOrderedAlongTime) {
   Plan plan = SamplePlan();
   plan.variables[1].chunks = {};
-  auto work = MakeWorkList(plan);
+  plan.variables[1].attributes.clear();
+  plan.variables[0].attributes.push_back(Attribute::Text("coordinates", "names"));
+  auto lists = MakeWorkList(plan);
+  ASSERT_EQ(lists.root_items.size(), 1u);  // the coordinate "names" goes to rank 0
+  EXPECT_EQ(lists.root_items[0].variable, 1u);
+  auto work = lists.shared_items;
+  work.insert(work.end(), lists.root_items.begin(), lists.root_items.end());
   ASSERT_EQ(work.size(), 3u + 1u);
   std::set<std::pair<std::uint32_t, std::uint64_t>> seen;
   std::size_t last_start = 0;
-  for (const auto& item : work) {
-    EXPECT_TRUE(seen.insert({item.variable, item.chunk}).second);
+  for (const auto& item : lists.shared_items) {
     const PlannedVariable& v = plan.variables[item.variable];
     std::size_t start = v.concat_axis < 0 ? 0 : ChunkAt(v, item.chunk).start[0];
     EXPECT_GE(start, last_start);
     last_start = start;
   }
+  for (const auto& item : work) EXPECT_TRUE(seen.insert({item.variable, item.chunk}).second);
   EXPECT_EQ(seen.size(), 4u);
 }
 

@@ -29,10 +29,11 @@ TEST_P(StoreSuite, MissingKeysAreNotFound) {
   EXPECT_TRUE(store_->Delete("nope").ok());
 }
 
-TEST_P(StoreSuite, OnlyIfAbsentRefusesToReplace) {
+TEST_P(StoreSuite, WriteOnceAcceptsTheSameBytesAndRefusesOthers) {
   WriteOptions once;
   once.only_if_absent = true;
   ASSERT_TRUE(store_->Write(".zmetadata", Bytes("v1"), once).ok());
+  EXPECT_TRUE(store_->Write(".zmetadata", Bytes("v1"), once).ok());  // a repeated write
   EXPECT_EQ(store_->Write(".zmetadata", Bytes("v2"), once).code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(Text(*store_->Read(".zmetadata")), "v1");
 }

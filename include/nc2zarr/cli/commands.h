@@ -7,8 +7,10 @@
 
 namespace nc2zarr {
 
-int RunConvert(const CliOptions& options, Comm& comm);
+int RunConvert(CliOptions options, Comm& comm);
 int RunPlan(const CliOptions& options);
+int RunList(CliOptions options);
+int RunRemove(CliOptions options);
 
 // The exit code for a failed status.
 int ExitCodeFor(const Status& status);

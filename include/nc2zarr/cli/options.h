@@ -10,12 +10,23 @@
 
 namespace nc2zarr {
 
-enum class Command { kConvert, kPlan };
+enum class Command { kConvert, kPlan, kList, kRemove };
+
+// Where credentials for gs:// come from (see docs/credentials.md).
+struct AuthOptions {
+  bool anonymous = false;
+  std::string token_file;        // --token-file
+  std::string credentials_file;  // --credentials
+  std::string scope = "https://www.googleapis.com/auth/devstorage.read_write";
+};
 
 struct CliOptions {
   Command command = Command::kConvert;
-  ConvertOptions convert;  // inputs, output, planning options
-  bool plan_json = false;  // `plan --json`
+  ConvertOptions convert;  // inputs, output, planning and destination options
+  AuthOptions auth;
+  bool plan_json = false;  // plan --json
+  std::string target;      // ls / rm: a gs:// URL or a local path
+  bool yes = false;        // rm --yes
   LogLevel log_level = LogLevel::kWarning;
 };
 

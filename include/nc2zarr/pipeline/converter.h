@@ -9,6 +9,7 @@
 #include "nc2zarr/base/status.h"
 #include "nc2zarr/mpi/comm.h"
 #include "nc2zarr/plan/make_plan.h"
+#include "nc2zarr/store/open_store.h"
 
 namespace nc2zarr {
 
@@ -17,12 +18,15 @@ struct ConvertOptions {
   std::string output;
   PlanRequest request;
   bool overwrite = false;
+  DestinationOptions destination;
+  int write_threads = 4;  // writes in flight per rank, overlapped with reading
 };
 
 struct ConvertSummary {
   std::uint64_t chunks = 0;
   std::uint64_t raw_bytes = 0;
   std::uint64_t stored_bytes = 0;
+  std::uint64_t retries = 0;
   double seconds = 0;
 };
 

@@ -67,6 +67,9 @@ struct Plan {
   std::size_t total_chunks() const;
   std::uint64_t raw_bytes() const;  // uncompressed bytes of all arrays
   const PlannedVariable* FindVariable(const std::string& path) const;
+  // Coordinates as xarray sees them: dimension coordinates (1-D, named as
+  // their dimension) and variables named in a `coordinates` attribute.
+  bool IsCoordinate(const PlannedVariable& variable) const;
   bool operator==(const Plan&) const = default;
 };
 

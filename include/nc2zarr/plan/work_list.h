@@ -16,6 +16,14 @@ struct WorkItem {
   std::uint64_t chunk;     // linear chunk number within the variable
 };
 
-std::vector<WorkItem> MakeWorkList(const Plan& plan);
+// The chunks of coordinate variables go to root_items: rank 0 writes them
+// (they are small, and one writer per object is what GCS handles best);
+// the rest are shared through the work queue.
+struct WorkList {
+  std::vector<WorkItem> root_items;
+  std::vector<WorkItem> shared_items;
+};
+
+WorkList MakeWorkList(const Plan& plan);
 
 }  // namespace nc2zarr

@@ -21,7 +21,10 @@ struct ObjectInfo {
 
 struct WriteOptions {
   std::optional<std::uint32_t> crc32c;  // of the data, when the caller has it
-  bool only_if_absent = false;          // fail with kAlreadyExists if the key exists
+  // Write once: when the key exists already with the same bytes (same
+  // CRC32C and size) the write succeeds without replacing it; with other
+  // bytes it fails with kAlreadyExists. Repeating a write is then safe.
+  bool only_if_absent = false;
 };
 
 class Store {
@@ -42,6 +45,8 @@ class Store {
 
   // "/path/to/run.zarr" or "gs://bucket/prefix": for messages.
   virtual std::string Describe() const = 0;
+  // Requests that had to be repeated so far (remote stores).
+  virtual std::uint64_t retried_requests() const { return 0; }
 };
 
 }  // namespace nc2zarr

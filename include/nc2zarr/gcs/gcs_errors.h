@@ -1,0 +1,20 @@
+// What a GCS error response means for the user, in one line.
+#pragma once
+
+#include <string>
+
+#include "nc2zarr/base/status.h"
+#include "nc2zarr/http/transport.h"
+
+namespace nc2zarr {
+
+// The server's own message from a JSON or XML error body ("" if none).
+std::string ServerMessage(const HttpResponse& response);
+
+// A Status for a non-success response to a request about `target`
+// ("gs://bucket/name"); the code follows the HTTP status (404 kNotFound,
+// 401/403 kPermissionDenied, 412 kAlreadyExists, 5xx kUnavailable, other
+// 4xx kIo) and the message says what to do.
+Status ResponseError(const HttpResponse& response, const std::string& doing, const std::string& target);
+
+}  // namespace nc2zarr

@@ -1,0 +1,52 @@
+// Writes objects on background threads so that reading and compressing the
+// next chunk overlaps with uploading the last ones. At most `threads`
+// writes run and `queued` more wait, so memory stays bounded; Submit blocks
+// when that is full.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nc2zarr/store/store.h"
+
+namespace nc2zarr {
+
+class ObjectWriter {
+ public:
+  ObjectWriter(Store& store, int threads, int queued);
+  ~ObjectWriter();
+  ObjectWriter(const ObjectWriter&) = delete;
+  ObjectWriter& operator=(const ObjectWriter&) = delete;
+
+  // Queues a write-once of data under key; returns the first failure of an
+  // earlier write, if any (then nothing more is queued).
+  Status Submit(std::string key, std::vector<std::byte> data, std::uint32_t crc32c);
+  // Waits for every queued write; the first failure, if any.
+  Status Finish();
+  std::uint64_t bytes_written() const;
+
+ private:
+  struct Job {
+    std::string key;
+    std::vector<std::byte> data;
+    std::uint32_t crc32c;
+  };
+  void Work();
+
+  Store& store_;
+  std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Job> jobs_;
+  bool closing_ = false;
+  Status first_error_;
+  std::uint64_t bytes_written_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace nc2zarr

@@ -1,0 +1,181 @@
+#include "nc2zarr/auth/token_endpoint.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+
+namespace nc2zarr {
+namespace {
+
+bool StartsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// Text a server sent, fit for one line of a message: printable ASCII, short,
+// and without any of the secrets of the request (a server may quote them).
+std::string Sanitize(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), "[redacted]");
+    }
+  }
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = ' ';
+  }
+  constexpr std::size_t kMax = 200;
+  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+  return text;
+}
+
+// Visible ASCII only: a token goes into a header line, so a server must not
+// be able to smuggle a line break (or a space-separated second value) in.
+bool IsHeaderSafeToken(const std::string& token) {
+  return !token.empty() &&
+         std::all_of(token.begin(), token.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// "invalid_grant: Token has been expired or revoked." from an OAuth error
+// body, or the message of a Google API error body; "" otherwise.
+std::string ServerError(const std::string& body, const std::vector<std::string>& secrets) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (!json.is_object() || !json.contains("error")) return "";
+  const auto& error = json["error"];
+  std::string text;
+  if (error.is_string()) {
+    text = error.get<std::string>();
+    auto description = json.find("error_description");
+    if (description != json.end() && description->is_string()) text += ": " + description->get<std::string>();
+  } else if (error.is_object() && error.contains("message") && error["message"].is_string()) {
+    text = error["message"].get<std::string>();
+  }
+  return Sanitize(text, secrets);
+}
+
+std::optional<std::chrono::seconds> ExpiresIn(const nlohmann::json& value, bool& valid) {
+  valid = true;
+  if (value.is_number_integer()) return std::chrono::seconds(value.get<long long>());
+  if (value.is_number_float()) return std::chrono::seconds(static_cast<long long>(value.get<double>()));
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (!s.empty() && s.size() < 12 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); })) {
+      return std::chrono::seconds(std::stoll(s));
+    }
+  }
+  valid = false;
+  return std::nullopt;
+}
+
+}  // namespace
+
+RetryOptions DefaultTokenRetry() {
+  RetryOptions retry;
+  retry.max_attempts = 5;
+  retry.max_total = std::chrono::minutes(2);
+  return retry;
+}
+
+std::string UrlHost(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  auto end = url.find_first_of("/?#", start);
+  std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  auto at = authority.rfind('@');  // user:password@ is never shown
+  return at == std::string::npos ? authority : authority.substr(at + 1);
+}
+
+bool IsLoopbackHost(const std::string& host_and_port) {
+  std::string host = host_and_port;
+  if (StartsWith(host, "[")) {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) {
+    host = host.substr(0, colon);
+  }
+  host = Lower(host);
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+Status CheckTokenEndpoint(const std::string& url, const std::string& origin) {
+  const std::string lower = Lower(url);
+  const std::string host = UrlHost(url);
+  if (host.empty() || url.find_first_of(" \t\r\n") != std::string::npos) {
+    return InvalidInput(origin + ": token endpoint '" + url + "' is not a URL; fix the token_uri field");
+  }
+  if (StartsWith(lower, "https://")) return Status::Ok();
+  if (StartsWith(lower, "http://") && IsLoopbackHost(host)) return Status::Ok();
+  return InvalidInput(origin + ": token endpoint " + url +
+                      " must use https (plain http only on loopback), as credentials are sent there; "
+                      "fix the token_uri field");
+}
+
+std::string EncodeForm(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string body;
+  for (const auto& [name, value] : fields) {
+    if (!body.empty()) body += '&';
+    body += UrlEncode(name) + "=" + UrlEncode(value);
+  }
+  return body;
+}
+
+Result<FetchedToken> ParseTokenResponse(const HttpResponse& response, const TokenRequestContext& context) {
+  const std::string from = context.endpoint;
+  if (response.status != 200) {
+    std::string server = ServerError(response.body, context.secrets);
+    std::string detail = " (HTTP " + std::to_string(response.status) + (server.empty() ? "" : ": " + server) + ")";
+    if (response.status == 400 || response.status == 401 || response.status == 403) {
+      return Status(ErrorCode::kPermissionDenied,
+                    from + " refused " + context.credential + detail + "; " + context.refused_fix);
+    }
+    if (response.status >= 500 || response.status == 408 || response.status == 429) {
+      return Status(ErrorCode::kUnavailable,
+                    from + " failed to give an access token" + detail + "; try again later");
+    }
+    return IoError(from + " did not give an access token" + detail + "; check that " + from +
+                   " is an OAuth token endpoint");
+  }
+  auto json = nlohmann::json::parse(response.body, nullptr, false);
+  const std::string bad_reply = from + " answered 200 but not with an access token";
+  const std::string fix = "; check that " + from + " is an OAuth token endpoint";
+  if (!json.is_object()) return IoError(bad_reply + " (not a JSON object)" + fix);
+  auto token = json.find("access_token");
+  if (token == json.end() || !token->is_string() || token->get_ref<const std::string&>().empty()) {
+    return IoError(bad_reply + " (no \"access_token\")" + fix);
+  }
+  if (!IsHeaderSafeToken(token->get_ref<const std::string&>())) {
+    return IoError(bad_reply + " (the access token holds spaces or control characters)" + fix);
+  }
+  if (auto type = json.find("token_type"); type != json.end() && !(type->is_string() && Lower(type->get<std::string>()) == "bearer")) {
+    return IoError(bad_reply + " (token_type is not Bearer)" + fix);
+  }
+  FetchedToken fetched{token->get<std::string>(), std::nullopt};
+  if (auto expires = json.find("expires_in"); expires != json.end()) {
+    bool valid = false;
+    fetched.expires_in = ExpiresIn(*expires, valid);
+    if (!valid) return IoError(bad_reply + " (expires_in is not a number)" + fix);
+    if (fetched.expires_in->count() <= 0) return IoError(bad_reply + " (the token has already expired)" + fix);
+  }
+  return fetched;
+}
+
+Result<HttpResponse> TokenEndpointClient::Send(const HttpRequest& request, const TokenRequestContext& context) {
+  Result<HttpResponse> response = RetryLoop(
+      retry_, *clock_, nullptr, true, "asking " + context.endpoint + " for an access token",
+      [&](const std::string&) { return transport_->Send(request); });
+  if (!response.ok()) {
+    const Status& s = response.status();
+    return Status(s.code(), s.message() + "; check the network, or whether " + context.endpoint + " is right");
+  }
+  return response;
+}
+
+}  // namespace nc2zarr

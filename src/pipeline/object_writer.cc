@@ -1,0 +1,65 @@
+#include "nc2zarr/pipeline/object_writer.h"
+
+namespace nc2zarr {
+
+ObjectWriter::ObjectWriter(Store& store, int threads, int queued)
+    : store_(store), capacity_(static_cast<std::size_t>(std::max(0, queued))) {
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
+}
+
+ObjectWriter::~ObjectWriter() { (void)Finish(); }
+
+Status ObjectWriter::Submit(std::string key, std::vector<std::byte> data, std::uint32_t crc32c) {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !first_error_.ok() || jobs_.size() <= capacity_; });
+  if (!first_error_.ok()) return first_error_;
+  jobs_.push_back(Job{std::move(key), std::move(data), crc32c});
+  changed_.notify_all();
+  return Status::Ok();
+}
+
+Status ObjectWriter::Finish() {
+  {
+    std::unique_lock lock(mutex_);
+    closing_ = true;
+    changed_.notify_all();
+  }
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  std::lock_guard lock(mutex_);
+  return first_error_;
+}
+
+std::uint64_t ObjectWriter::bytes_written() const {
+  std::lock_guard lock(mutex_);
+  return bytes_written_;
+}
+
+void ObjectWriter::Work() {
+  while (true) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return !jobs_.empty() || closing_; });
+      if (jobs_.empty()) return;  // closing, nothing left
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      changed_.notify_all();
+      if (!first_error_.ok()) continue;  // drain without writing after a failure
+    }
+    WriteOptions options;
+    options.crc32c = job.crc32c;
+    options.only_if_absent = true;
+    Status st = store_.Write(job.key, job.data, options);
+    std::lock_guard lock(mutex_);
+    if (st.ok()) {
+      bytes_written_ += job.data.size();
+    } else if (first_error_.ok()) {
+      first_error_ = st;
+    }
+    changed_.notify_all();
+  }
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,42 @@
+#include "nc2zarr/pipeline/store_admin.h"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "nc2zarr/zarr/keys.h"
+
+namespace nc2zarr {
+
+Result<StoreSummary> SummarizeStore(Store& store) {
+  StoreSummary summary;
+  ASSIGN_OR_RETURN(summary.objects, store.List(""));
+  for (const auto& o : summary.objects) {
+    summary.bytes += o.size;
+    summary.is_store = summary.is_store || o.key == kZmetadata || o.key == kZgroup || o.key.rfind(".nc2zarr/", 0) == 0;
+  }
+  return summary;
+}
+
+Status DeleteStore(Store& store, const StoreSummary& summary, int threads) {
+  RETURN_IF_ERROR(store.Delete(kZmetadata));
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  Status first_error;
+  auto work = [&] {
+    for (std::size_t i = next++; i < summary.objects.size(); i = next++) {
+      Status st = store.Delete(summary.objects[i].key);
+      if (!st.ok()) {
+        std::lock_guard lock(mutex);
+        if (first_error.ok()) first_error = st;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, threads); ++t) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  return first_error;
+}
+
+}  // namespace nc2zarr
