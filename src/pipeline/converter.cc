@@ -24,13 +24,6 @@ constexpr const char* kPlanKey = ".nc2zarr/plan.json";
 
 std::span<const std::byte> AsBytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
 
-// Every object is written once (ifGenerationMatch=0 on GCS): a repeated
-// request can never leave two versions.
-WriteOptions WriteOnce() {
-  WriteOptions o;
-  o.only_if_absent = true;
-  return o;
-}
 
 // A Status crosses ranks as "<code>\n<message>".
 std::string EncodeStatus(const Status& s) { return std::to_string(static_cast<int>(s.code())) + "\n" + s.message(); }
@@ -42,12 +35,20 @@ Status DecodeStatus(const std::string& text) {
 
 // Rank 0 makes sure the destination may be written: not an existing store
 // (unless --overwrite), not some other non-empty directory.
+// Every object is written once (ifGenerationMatch=0 on GCS): a repeated
+// request can never leave two versions.
+WriteOptions WriteOnce() {
+  WriteOptions o;
+  o.only_if_absent = true;
+  return o;
+}
+
 // A tiny object written, read back and deleted before the heavy work, so a
 // missing bucket or a denied write shows at once.
 Status ProbeDestination(Store& store) {
   const std::string key = ".nc2zarr/probe-" + std::to_string(std::random_device{}());
   const std::string text = "nc2zarr write probe";
-  RETURN_IF_ERROR(store.Write(key, AsBytes(text)).WithContext("cannot write to " + store.Describe()));
+  RETURN_IF_ERROR(store.Write(key, AsBytes(text), WriteOnce()).WithContext("cannot write to " + store.Describe()));
   ASSIGN_OR_RETURN(auto back, store.Read(key));
   if (std::string(reinterpret_cast<const char*>(back.data()), back.size()) != text) {
     return DataLoss(store.Describe() + ": a probe object read back differently from what was written");

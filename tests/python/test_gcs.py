@@ -1,0 +1,211 @@
+"""Converting into the GCS test server: the same objects as a local
+conversion, byte for byte, through every retryable fault on every operation;
+clear errors for everything else; ls and rm."""
+import os
+import shutil
+import tempfile
+import unittest
+
+from gcs_fixture import BUCKET, download_store, objects_under, start_server
+from harness import MPI_ENV, StoreTestCase, make_sample, run
+
+STORE = "run.zarr"
+URL = f"gs://{BUCKET}/{STORE}"
+# Small resumable pieces so that the bigger chunks take several requests.
+UPLOAD_FLAGS = ["--anonymous", "--resumable-threshold-mb", "0.5", "--piece-mb", "0.25",
+                "--retry-initial-seconds", "0.02", "--timeout-seconds", "1", "-q"]
+CHUNKS = ["--chunks", "time=5"]
+
+
+class GcsConversion(StoreTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.shared = tempfile.mkdtemp(prefix="nc2zarr-gcs-")
+        make_sample(os.path.join(cls.shared, "in"), files=2, steps=6, lat=180, lon=360)
+        cls.inputs = os.path.join(cls.shared, "in", "*.nc")
+        cls.local = os.path.join(cls.shared, "local.zarr")
+        run(["convert", cls.inputs, "-o", cls.local, "-q"] + CHUNKS)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.shared, ignore_errors=True)
+
+    def setUp(self):
+        super().setUp()
+        self.server = start_server()
+        os.environ["STORAGE_EMULATOR_HOST"] = self.server.url
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = self.server.url
+
+    def tearDown(self):
+        self.server.stop()
+        super().tearDown()
+
+    def convert(self, extra=(), check=True, ranks=None):
+        return run(["convert", self.inputs, "-o", URL] + UPLOAD_FLAGS + CHUNKS + list(extra), check=check, ranks=ranks)
+
+    def assertSameAsLocal(self, label=""):
+        copy = download_store(self.server, STORE, self.path("copy" + label))
+        self.assertSameObjects(self.local, copy)
+        return copy
+
+    def assertCommitted(self, committed):
+        names = objects_under(self.server, STORE)
+        self.assertEqual(f"{STORE}/.zmetadata" in names, committed, names)
+        if not committed:
+            self.assertNotIn(f"{STORE}/.zgroup", names)
+
+    def test_json_and_xml_uploads_equal_the_local_store_and_read_back_in_xarray(self):
+        for api in ("json", "xml"):
+            with self.subTest(api=api):
+                self.server.reset()
+                self.convert(["--gcs-api", api])
+                copy = self.assertSameAsLocal(api)
+                self.assertMatchesXarray(copy)
+                log = self.server.requests()
+                uploads = [r for r in log if r["op"] in ("upload_media", "xml_put", "resumable_start", "xml_resumable_start")]
+                self.assertTrue(uploads)
+                for r in uploads:  # every write is once-only and carries its CRC32C
+                    if api == "json":
+                        self.assertEqual(r["query"].get("ifGenerationMatch"), "0", r)
+                    else:
+                        self.assertEqual(r["headers"].get("x-goog-if-generation-match"), "0", r)
+                hashed = [r for r in log if "crc32c=" in r["headers"].get("x-goog-hash", "")
+                          or "crc32c" in (r.get("metadata") or {})]
+                self.assertGreaterEqual(len(hashed), len(uploads))
+                self.assertTrue(any(r["op"] == "resumable_piece" for r in log))
+
+    def test_two_ranks(self):
+        self.convert(ranks=2)
+        self.assertSameAsLocal()
+
+    def test_every_retryable_fault_on_every_operation_ends_in_a_correct_store(self):
+        statuses = [{"action": "status", "code": c} for c in (408, 500, 502, 503, 504)]
+        statuses.append({"action": "status", "code": 429, "retry_after": 0})
+        breaks = [{"action": "status", "code": 503}, {"action": "reset_before_body"},
+                  {"action": "reset_after_response_bytes", "bytes": 10}, {"action": "stall", "seconds": 2}]
+        matrix = [("upload_media", f) for f in statuses + breaks[1:]]
+        matrix.append(("upload_media", {"action": "reset_after_request_bytes", "bytes": 100}))
+        for op in ("resumable_start", "resumable_piece", "list", "get_metadata", "get_media", "delete"):
+            matrix += [(op, f) for f in breaks]
+        matrix.append(("resumable_piece", {"action": "reset_after_request_bytes", "bytes": 300000, "persist_partial": True}))
+        matrix.append(("resumable_piece", {"action": "corrupt_crc"}))
+        matrix.append(("upload_media", {"action": "corrupt_crc"}))
+        for i, (op, fault) in enumerate(matrix):
+            with self.subTest(op=op, fault=fault):
+                self.server.reset()
+                self.server.add_faults([dict(fault, op=op, count=1)])
+                self.convert()
+                self.assertEqual(self.server.faults.pending(), [], "the fault never fired")
+                self.assertSameAsLocal(str(i))
+
+    def test_status_query_faults_after_a_broken_piece(self):
+        for fault in ({"action": "status", "code": 503}, {"action": "reset_before_body"}):
+            with self.subTest(fault=fault):
+                self.server.reset()
+                # Two resets: libcurl itself retries once on a fresh connection.
+                self.server.add_faults([{"op": "resumable_piece", "action": "reset_before_body", "count": 2},
+                                        dict(fault, op="resumable_status", count=1)])
+                self.convert()
+                self.assertEqual(self.server.faults.pending(), [])
+                self.assertSameAsLocal(fault["action"])
+
+    def test_xml_faults(self):
+        for op in ("xml_put", "xml_resumable_start"):
+            with self.subTest(op=op):
+                self.server.reset()
+                self.server.add_faults([{"op": op, "action": "reset_after_response_bytes", "bytes": 5, "count": 1},
+                                        {"op": op, "action": "status", "code": 503, "count": 1}])
+                self.convert(["--gcs-api", "xml"])
+                self.assertEqual(self.server.faults.pending(), [])
+                self.assertSameAsLocal(op)
+
+    def test_permanent_errors_fail_clearly_and_leave_no_committed_store(self):
+        for code in (400, 403, 404):
+            with self.subTest(code=code):
+                self.server.reset()
+                # The probe passes; a chunk upload is refused.
+                self.server.add_faults([{"op": "upload_media", "action": "status", "code": code, "count": 1,
+                                         "name_prefix": f"{STORE}/tas/"}])
+                result = self.convert(check=False)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                errors = [l for l in result.stderr.splitlines() if "error:" in l]
+                self.assertEqual(len(errors), 1, result.stderr)
+                self.assertIn(f"gs://{BUCKET}/{STORE}/tas/", errors[0])
+                self.assertIn(f"HTTP {code}", errors[0])
+                self.assertCommitted(False)
+
+    def test_giving_up_after_the_retry_budget(self):
+        self.server.add_faults([{"op": "upload_media", "action": "status", "code": 503, "count": 50,
+                                 "name_prefix": f"{STORE}/pr/"}])
+        result = self.convert(["--retry-attempts", "3"], check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("gave up after 3 attempt(s)", result.stderr)
+        self.assertCommitted(False)
+
+    def test_missing_bucket_denied_write_and_unreachable_endpoint(self):
+        result = run(["convert", self.inputs, "-o", "gs://no-such-bucket/x.zarr"] + UPLOAD_FLAGS, check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("bucket 'no-such-bucket' does not exist", result.stderr)
+        self.assertEqual([l for l in result.stderr.splitlines() if "error:" in l].__len__(), 1)
+
+        self.server.add_faults([{"op": "upload_media", "action": "status", "code": 403, "count": 1}])
+        result = self.convert(check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("permission denied", result.stderr)
+        self.assertEqual(objects_under(self.server, STORE), [])  # refused at the probe: nothing written
+
+        result = run(["convert", self.inputs, "-o", URL, "--gcs-endpoint", "http://127.0.0.1:9", "--retry-attempts", "2"]
+                     + UPLOAD_FLAGS, check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("127.0.0.1:9", result.stderr)
+
+    def test_malformed_urls_are_usage_errors(self):
+        for url in ("gs://", "gs://UPPER/x", "gs://b"):
+            result = run(["convert", self.inputs, "-o", url, "--anonymous"], check=False)
+            self.assertEqual(result.returncode, 2, url)
+            self.assertIn(url, result.stderr)
+
+    def test_an_existing_store_needs_overwrite(self):
+        self.convert()
+        result = self.convert(check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("already holds a Zarr store; pass --overwrite", result.stderr)
+        self.convert(["--overwrite"])
+        self.assertSameAsLocal()
+
+    def test_ls_and_rm(self):
+        self.convert()
+        listing = run(["ls", URL, "--anonymous"]).stdout
+        names = objects_under(self.server, STORE)
+        self.assertIn(f"TOTAL: {len(names)} objects", listing)
+        self.assertIn(f"{URL}/tas/0.0.0", listing)
+        # rm shows what it would delete and needs --yes; never a bucket root.
+        dry = run(["rm", URL, "--anonymous"]).stdout
+        self.assertIn(f"{len(names)} objects", dry)
+        self.assertEqual(len(objects_under(self.server, STORE)), len(names))
+        root = run(["rm", f"gs://{BUCKET}", "--anonymous", "--yes"], check=False)
+        self.assertEqual(root.returncode, 2)
+        self.assertIn("refusing to delete the whole bucket", root.stderr)
+        run(["rm", URL, "--anonymous", "--yes"])
+        self.assertEqual(objects_under(self.server, STORE), [])
+
+    def test_ls_and_rm_page_through_thousands_of_objects(self):
+        # 2,500 objects: three pages of a listing.
+        import http.client
+        conn = http.client.HTTPConnection(self.server.url.replace("http://", ""))
+        for i in range(2500):
+            conn.request("POST", f"/upload/storage/v1/b/{BUCKET}/o?uploadType=media&name=big.zarr%2Fx%2F{i:05d}", body=b"x")
+            conn.getresponse().read()
+        conn.request("POST", f"/upload/storage/v1/b/{BUCKET}/o?uploadType=media&name=big.zarr%2F.zgroup", body=b"{}")
+        conn.getresponse().read()
+        conn.close()
+        listing = run(["ls", f"gs://{BUCKET}/big.zarr", "--anonymous"]).stdout
+        self.assertIn("TOTAL: 2501 objects", listing)
+        run(["rm", f"gs://{BUCKET}/big.zarr", "--anonymous", "--yes"])
+        self.assertEqual(objects_under(self.server, "big.zarr"), [])
+        pages = [r for r in self.server.requests() if r["op"] == "list"]
+        self.assertGreaterEqual(len(pages), 6)
+
+
+if __name__ == "__main__":
+    unittest.main()
