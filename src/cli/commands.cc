@@ -6,6 +6,8 @@
 #include "nc2zarr/base/log.h"
 #include "nc2zarr/cli/credentials_choice.h"
 #include "nc2zarr/gcs/gcs_path.h"
+#include "nc2zarr/pipeline/destination.h"
+#include "nc2zarr/pipeline/job_status.h"
 #include "nc2zarr/pipeline/scan.h"
 #include "nc2zarr/pipeline/store_admin.h"
 #include "nc2zarr/plan/plan_json.h"
@@ -38,7 +40,9 @@ Result<std::unique_ptr<Store>> OpenTarget(CliOptions& options) {
 
 int ExitCodeFor(const Status& status) {
   if (status.ok()) return 0;
-  return status.code() == ErrorCode::kUsage ? 2 : 1;
+  if (status.code() == ErrorCode::kUsage) return 2;
+  if (status.code() == ErrorCode::kInterrupted) return 75;  // EX_TEMPFAIL: "try again"
+  return 1;
 }
 
 int RunConvert(CliOptions options, Comm& comm) {
@@ -59,6 +63,13 @@ int RunConvert(CliOptions options, Comm& comm) {
   st = Convert(convert, comm, &summary);
   if (comm.rank() != 0) return ExitCodeFor(st);
   if (!st.ok()) return Fail(st);
+  if (summary.already_complete) {
+    LogInfo(convert.output + " already holds the complete store of this job; nothing to do");
+    return 0;
+  }
+  if (summary.resumed_chunks > 0) {
+    LogInfo("resumed: " + std::to_string(summary.resumed_chunks) + " chunks were already stored by an earlier run");
+  }
   char line[320];
   double mb = 1024.0 * 1024.0;
   std::snprintf(line, sizeof line,
@@ -95,6 +106,16 @@ int RunList(CliOptions options) {
   }
   std::printf("TOTAL: %zu objects, %llu bytes (%s)\n", objects->size(), static_cast<unsigned long long>(total),
               Megabytes(total).c_str());
+  return 0;
+}
+
+int RunStatus(CliOptions options) {
+  ConfigureLog(options.log_level, 0, 1);
+  auto store = OpenTarget(options);
+  if (!store.ok()) return Fail(store.status());
+  auto report = DescribeJobStatus(**store, JournalDirectory(options.target, options.convert.journal_dir));
+  if (!report.ok()) return Fail(report.status());
+  std::fputs(report->c_str(), stdout);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // nc2zarr: parse the command line, start MPI for convert, run the command.
 #include <cstdio>
 
+#include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/cli/commands.h"
 #include "nc2zarr/mpi/mpi_comm.h"
 
@@ -15,8 +16,10 @@ int main(int argc, char** argv) {
     case Command::kPlan: return RunPlan(*parsed.options);
     case Command::kList: return RunList(*parsed.options);
     case Command::kRemove: return RunRemove(*parsed.options);
+    case Command::kStatus: return RunStatus(*parsed.options);
     case Command::kConvert: break;
   }
+  InstallInterruptHandlers();  // before MPI starts its threads, so they inherit nothing else
   MpiSession mpi(&argc, &argv);
   return RunConvert(*parsed.options, mpi.world());
 }

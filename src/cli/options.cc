@@ -106,7 +106,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   CliOptions options;
   std::vector<std::string> inputs, variables;
   std::string chunks, compressor = "zstd:1";
-  double target_mb = 100;
+  double target_mb = 100, grace_seconds = 30;
   bool verbose = false, quiet = false;
   DestinationFlags destination;
 
@@ -133,11 +133,25 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   convert->add_option("-o,--output", options.convert.output, "destination: a directory or gs://BUCKET/PATH")
       ->required();
   convert->add_flag("--overwrite", options.convert.overwrite, "replace an existing store at the destination");
+  convert->add_flag("--resume,!--no-resume", options.convert.resume,
+                    "continue an interrupted run of the same job (default), or start it again");
+  convert->add_option("--journal-dir", options.convert.journal_dir,
+                      "where each rank records what it stored (default: DEST/.nc2zarr/journal for a directory, "
+                      "./.nc2zarr-journal/BUCKET/PATH for gs://)");
+  convert->add_option("--grace-seconds", grace_seconds,
+                      "after SIGTERM/SIGINT/SIGUSR1, time for writes in flight to finish before exiting with 75")
+      ->capture_default_str();
   convert->add_option("--write-threads", options.convert.write_threads,
                       "object writes in flight per rank, overlapped with reading and compressing")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   destination.AddTo(convert, options);
+
+  CLI::App* status = app.add_subcommand("status", "show how far a conversion into DEST has got");
+  status->add_option("target", options.target, "the destination: a directory or gs://BUCKET/PATH")->required();
+  status->add_option("--journal-dir", options.convert.journal_dir, "as given to convert");
+  add_logging(status);
+  destination.AddTo(status, options);
 
   CLI::App* plan = app.add_subcommand("plan", "show what convert would write, without writing anything");
   add_planning(plan);
@@ -180,7 +194,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   options.command = plan->parsed()  ? Command::kPlan
                     : ls->parsed()  ? Command::kList
                     : rm->parsed()  ? Command::kRemove
+                    : status->parsed() ? Command::kStatus
                                     : Command::kConvert;
+  if (!(grace_seconds >= 0)) return usage_error(UsageError("--grace-seconds must not be negative"));
+  options.convert.grace = std::chrono::milliseconds(static_cast<long long>(grace_seconds * 1000));
   options.convert.inputs = inputs;
   options.convert.request.variables = SplitCommas(variables);
   options.convert.request.chunks.target_mb = target_mb;

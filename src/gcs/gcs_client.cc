@@ -113,10 +113,11 @@ Result<HttpResponse> GcsClient::Send(const std::string& what, bool idempotent,
 }
 
 Result<GcsObject> GcsClient::Upload(const std::string& bucket, const std::string& name,
-                                    std::span<const std::byte> data, std::uint32_t crc32c, bool if_absent) {
+                                    std::span<const std::byte> data, std::uint32_t crc32c, bool if_absent,
+                                    const UploadHooks& hooks) {
   const std::string target = Target(bucket, name);
   for (int round = 0; round < kUploadRounds; ++round) {
-    Result<GcsObject> uploaded = UploadOnce(bucket, name, data, crc32c, if_absent);
+    Result<GcsObject> uploaded = UploadOnce(bucket, name, data, crc32c, if_absent, round == 0 ? hooks : UploadHooks{"", hooks.on_session});
     if (!uploaded.ok() && uploaded.status().code() != ErrorCode::kAlreadyExists) return uploaded.status();
     if (uploaded.ok() && uploaded->crc32c == crc32c) return uploaded;
     // A 412 (an earlier attempt or run stored it), or a reply whose CRC32C
@@ -135,9 +136,10 @@ Result<GcsObject> GcsClient::Upload(const std::string& bucket, const std::string
 }
 
 Result<GcsObject> GcsClient::UploadOnce(const std::string& bucket, const std::string& name,
-                                        std::span<const std::byte> data, std::uint32_t crc32c, bool if_absent) {
+                                        std::span<const std::byte> data, std::uint32_t crc32c, bool if_absent,
+                                        const UploadHooks& hooks) {
   if (data.size() < options_.resumable_threshold) return SimpleUpload(bucket, name, data, crc32c, if_absent);
-  return ResumableUpload(bucket, name, data, crc32c, if_absent);
+  return ResumableUpload(bucket, name, data, crc32c, if_absent, hooks);
 }
 
 Result<GcsObject> GcsClient::SimpleUpload(const std::string& bucket, const std::string& name,
@@ -169,39 +171,51 @@ Result<GcsObject> GcsClient::SimpleUpload(const std::string& bucket, const std::
 
 Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const std::string& name,
                                              std::span<const std::byte> data, std::uint32_t crc32c,
-                                             bool if_absent) {
+                                             bool if_absent, const UploadHooks& hooks) {
   const std::string target = Target(bucket, name);
   const std::string crc = Crc32cToBase64(crc32c);
   const bool json = options_.api == GcsApi::kJson;
   const std::size_t total = data.size();
   const std::string metadata = nlohmann::json{{"name", name}, {"crc32c", crc}}.dump();
 
+  std::string resume = hooks.resume_session;
   for (int restart = 0; restart <= kSessionRestarts; ++restart) {
     // An upload session is a value: its URL, how much the server holds, and
     // how much was sent (the server may keep less than it received).
-    ASSIGN_OR_RETURN(HttpResponse started, Send("starting an upload of " + target, true, [&] {
-      HttpRequest q;
-      q.method = "POST";
-      if (json) {
-        q.url = options_.endpoint + "/upload/storage/v1/b/" + UrlEncode(bucket) + "/o?uploadType=resumable&name=" +
-                UrlEncode(name) + (if_absent ? "&ifGenerationMatch=0" : "");
-        q.headers = {{"Content-Type", "application/json; charset=UTF-8"},
-                     {"X-Upload-Content-Type", "application/octet-stream"},
-                     {"X-Upload-Content-Length", std::to_string(total)}};
-        q.body = std::as_bytes(std::span(metadata.data(), metadata.size()));
-      } else {
-        q.url = XmlObjectUrl(bucket, name);
-        q.headers = {{"x-goog-resumable", "start"}, {"Content-Type", "application/octet-stream"}};
-        if (if_absent) q.headers.emplace_back("x-goog-if-generation-match", "0");
+    std::optional<std::string> session;
+    if (!resume.empty()) {
+      session = resume;  // left by an interrupted run: ask how far it got
+      resume.clear();
+    } else {
+      ASSIGN_OR_RETURN(HttpResponse started, Send("starting an upload of " + target, true, [&] {
+        HttpRequest q;
+        q.method = "POST";
+        if (json) {
+          q.url = options_.endpoint + "/upload/storage/v1/b/" + UrlEncode(bucket) +
+                  "/o?uploadType=resumable&name=" + UrlEncode(name) + (if_absent ? "&ifGenerationMatch=0" : "");
+          q.headers = {{"Content-Type", "application/json; charset=UTF-8"},
+                       {"X-Upload-Content-Type", "application/octet-stream"},
+                       {"X-Upload-Content-Length", std::to_string(total)}};
+          q.body = std::as_bytes(std::span(metadata.data(), metadata.size()));
+        } else {
+          q.url = XmlObjectUrl(bucket, name);
+          q.headers = {{"x-goog-resumable", "start"}, {"Content-Type", "application/octet-stream"}};
+          if (if_absent) q.headers.emplace_back("x-goog-if-generation-match", "0");
+        }
+        return q;
+      }));
+      if (started.status != 200 && started.status != 201) {
+        return ResponseError(started, "starting an upload of", target);
       }
-      return q;
-    }));
-    if (started.status != 200 && started.status != 201) return ResponseError(started, "starting an upload of", target);
-    const auto session = started.Header("location");
-    if (!session || session->empty()) return Status(ErrorCode::kUnavailable, target + ": no upload session URL");
+      session = started.Header("location");
+      if (!session || session->empty()) return Status(ErrorCode::kUnavailable, target + ": no upload session URL");
+      if (hooks.on_session) hooks.on_session(*session);
+    }
+    const bool resumed = restart == 0 && !hooks.resume_session.empty();
 
-    std::size_t committed = 0, sent_end = 0;
-    bool need_query = false, expired = false;
+    // A resumed session sent an unknown amount before: ask first.
+    std::size_t committed = 0, sent_end = resumed ? total : 0;
+    bool need_query = resumed, expired = false;
     auto update = [&](const HttpResponse& r) -> Status {
       std::size_t persisted = PersistedSize(r);
       if (persisted < committed) {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/http/transport.h"
 
 namespace nc2zarr {
@@ -65,6 +66,10 @@ std::size_t WriteHeader(char* data, std::size_t size, std::size_t count, void* u
   return size * count;
 }
 
+// Called by libcurl during transfers: a non-zero return aborts the transfer,
+// which is how in-flight uploads are abandoned after the grace period.
+int OnProgress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return AbandonRequested() ? 1 : 0; }
+
 class CurlTransport final : public HttpTransport {
  public:
   explicit CurlTransport(const TransportOptions& options) : options_(options) {
@@ -98,6 +103,8 @@ class CurlTransport final : public HttpTransport {
     if (options_.total_timeout.count() > 0) {
       curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
     }
+    curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, OnProgress);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, WriteBody);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, WriteHeader);
@@ -120,6 +127,9 @@ class CurlTransport final : public HttpTransport {
 
     CURLcode rc = curl_easy_perform(curl_);
     curl_slist_free_all(headers);
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
+      return Status(ErrorCode::kInterrupted, request.method + " to " + HostOf(request.url) + " abandoned on request");
+    }
     if (rc != CURLE_OK) {
       return Status(ErrorCode::kUnavailable,
                     request.method + " to " + HostOf(request.url) + " failed: " + curl_easy_strerror(rc));

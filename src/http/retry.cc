@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "nc2zarr/auth/credentials.h"
+#include "nc2zarr/base/interrupt.h"
 
 namespace nc2zarr {
 namespace {
@@ -86,6 +87,7 @@ Result<HttpResponse> RetryLoop(const RetryOptions& options, Clock& clock, Creden
       return Status(ErrorCode::kUnavailable, what + ": gave up after " + std::to_string(tries) + " attempt(s): " +
                                                  last_error.message());
     }
+    if (AbandonRequested()) return Status(ErrorCode::kInterrupted, what + ": abandoned on request");
     if (counters) ++counters->retries;
     clock.Sleep(wait);
   }

@@ -2,8 +2,9 @@
 
 namespace nc2zarr {
 
-ObjectWriter::ObjectWriter(Store& store, int threads, int queued)
-    : store_(store), capacity_(static_cast<std::size_t>(std::max(0, queued))) {
+ObjectWriter::ObjectWriter(Store& store, int threads, int queued, JournalWriter* journal,
+                           const std::map<std::string, std::string>* sessions)
+    : store_(store), journal_(journal), sessions_(sessions), capacity_(static_cast<std::size_t>(std::max(0, queued))) {
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -51,7 +52,21 @@ void ObjectWriter::Work() {
     WriteOptions options;
     options.crc32c = job.crc32c;
     options.only_if_absent = true;
+    Status journaled;
+    if (sessions_ != nullptr) {
+      if (auto it = sessions_->find(job.key); it != sessions_->end()) options.resume_session = it->second;
+    }
+    if (journal_ != nullptr) {
+      options.on_session = [&](const std::string& url) {
+        Status st = journal_->RecordSession(job.key, url);
+        if (!st.ok()) journaled = st;
+      };
+    }
     Status st = store_.Write(job.key, job.data, options);
+    if (st.ok()) st = journaled;
+    if (st.ok() && journal_ != nullptr) {
+      st = journal_->RecordStored(job.key, StoredObject{job.data.size(), job.crc32c});
+    }
     std::lock_guard lock(mutex_);
     if (st.ok()) {
       bytes_written_ += job.data.size();

@@ -36,7 +36,8 @@ std::uint64_t GcsStore::retried_requests() const {
 Status GcsStore::Write(const std::string& key, std::span<const std::byte> data, const WriteOptions& options) {
   if (pacer_) pacer_->Acquire();
   std::uint32_t crc = options.crc32c ? *options.crc32c : Crc32c(data);
-  auto uploaded = Borrow()->Upload(path_.bucket, path_.ObjectName(key), data, crc, options.only_if_absent);
+  auto uploaded = Borrow()->Upload(path_.bucket, path_.ObjectName(key), data, crc, options.only_if_absent,
+                                   UploadHooks{options.resume_session, options.on_session});
   return uploaded.ok() ? Status::Ok() : uploaded.status();
 }
 

@@ -113,13 +113,21 @@ class BadInput(StoreTestCase):
 
     def test_destination_holding_a_store_is_kept_unless_overwrite(self):
         write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [2, 3])
         store = self.path("out.zarr")
         run(["convert", self.path("a.nc"), "-o", store])
         before = {f: os.path.getmtime(os.path.join(store, f)) for f in (".zmetadata", "tas/0.0")}
-        result = run(["convert", self.path("a.nc"), "-o", store], check=False)
+        # The same job again: nothing to do, nothing rewritten.
+        again = run(["convert", self.path("a.nc"), "-o", store])
+        self.assertIn("already holds the complete store of this job; nothing to do", again.stderr)
+        # Another job: refused, saying what differs.
+        result = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store], check=False)
         self.assertEqual(result.returncode, 1)
-        self.assertIn("already holds a Zarr store; pass --overwrite", result.stderr)
+        self.assertIn("already holds a Zarr store made from other inputs or options (input ", result.stderr)
+        self.assertIn("b.nc is new", result.stderr)
+        self.assertIn("pass --overwrite", result.stderr)
         self.assertEqual(before, {f: os.path.getmtime(os.path.join(store, f)) for f in before})
+        run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store, "--overwrite"])
 
     def test_destination_that_is_some_other_directory(self):
         write(self.path("a.nc"), [0, 1])

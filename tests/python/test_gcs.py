@@ -167,9 +167,12 @@ class GcsConversion(StoreTestCase):
 
     def test_an_existing_store_needs_overwrite(self):
         self.convert()
-        result = self.convert(check=False)
+        self.server.clear_requests()
+        self.convert()  # the same job again: no upload at all
+        self.assertEqual([r for r in self.server.requests() if r["method"] in ("PUT", "POST")], [])
+        result = self.convert(["--compressor", "zstd:3"], check=False)
         self.assertEqual(result.returncode, 1)
-        self.assertIn("already holds a Zarr store; pass --overwrite", result.stderr)
+        self.assertIn("compressor zstd:1 became zstd:3", result.stderr)
         self.convert(["--overwrite"])
         self.assertSameAsLocal()
 

@@ -19,7 +19,8 @@ enum class ErrorCode {
   kPermissionDenied,
   kUnavailable,       // transient: worth retrying
   kDataLoss,          // stored bytes do not match what was sent
-  kCancelled,         // stopped on request (another rank failed, a signal)
+  kCancelled,         // stopped because another rank failed
+  kInterrupted,       // stopped by a signal; a rerun resumes (exit code 75)
   kInternal,
 };
 

@@ -11,8 +11,10 @@ int RunConvert(CliOptions options, Comm& comm);
 int RunPlan(const CliOptions& options);
 int RunList(CliOptions options);
 int RunRemove(CliOptions options);
+int RunStatus(CliOptions options);
 
-// The exit code for a failed status.
+// The exit code for a status: 0, 1 error, 2 usage, 75 interrupted (rerun to
+// resume).
 int ExitCodeFor(const Status& status);
 
 }  // namespace nc2zarr

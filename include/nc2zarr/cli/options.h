@@ -10,7 +10,7 @@
 
 namespace nc2zarr {
 
-enum class Command { kConvert, kPlan, kList, kRemove };
+enum class Command { kConvert, kPlan, kList, kRemove, kStatus };
 
 // Where credentials for gs:// come from (see docs/credentials.md).
 struct AuthOptions {
@@ -25,7 +25,7 @@ struct CliOptions {
   ConvertOptions convert;  // inputs, output, planning and destination options
   AuthOptions auth;
   bool plan_json = false;  // plan --json
-  std::string target;      // ls / rm: a gs:// URL or a local path
+  std::string target;      // ls / rm / status: a gs:// URL or a local path
   bool yes = false;        // rm --yes
   LogLevel log_level = LogLevel::kWarning;
 };

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -44,6 +45,13 @@ struct GcsObject {
   std::string generation;
 };
 
+// For resumable uploads that outlive a process: continue resume_session if
+// it is still alive, and report every new session URL.
+struct UploadHooks {
+  std::string resume_session;
+  std::function<void(const std::string& session_url)> on_session;
+};
+
 struct GcsListPage {
   std::vector<GcsObject> objects;
   std::vector<std::string> prefixes;
@@ -62,7 +70,7 @@ class GcsClient {
   // kAlreadyExists. A CRC32C the server reports that differs from ours is
   // never accepted.
   Result<GcsObject> Upload(const std::string& bucket, const std::string& name, std::span<const std::byte> data,
-                           std::uint32_t crc32c, bool if_absent);
+                           std::uint32_t crc32c, bool if_absent, const UploadHooks& hooks = {});
   Result<GcsObject> GetMetadata(const std::string& bucket, const std::string& name);
   // The object's bytes, checked against the CRC32C the server sends.
   Result<std::vector<std::byte>> Download(const std::string& bucket, const std::string& name);
@@ -78,11 +86,12 @@ class GcsClient {
  private:
   Result<HttpResponse> Send(const std::string& what, bool idempotent, const std::function<HttpRequest()>& build);
   Result<GcsObject> UploadOnce(const std::string& bucket, const std::string& name, std::span<const std::byte> data,
-                               std::uint32_t crc32c, bool if_absent);
+                               std::uint32_t crc32c, bool if_absent, const UploadHooks& hooks);
   Result<GcsObject> SimpleUpload(const std::string& bucket, const std::string& name, std::span<const std::byte> data,
                                  std::uint32_t crc32c, bool if_absent);
   Result<GcsObject> ResumableUpload(const std::string& bucket, const std::string& name,
-                                    std::span<const std::byte> data, std::uint32_t crc32c, bool if_absent);
+                                    std::span<const std::byte> data, std::uint32_t crc32c, bool if_absent,
+                                    const UploadHooks& hooks);
   std::string JsonObjectUrl(const std::string& bucket, const std::string& name) const;
   std::string XmlObjectUrl(const std::string& bucket, const std::string& name) const;
 

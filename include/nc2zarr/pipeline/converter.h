@@ -2,6 +2,7 @@
 // the metadata on rank 0 once every chunk is stored.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct ConvertOptions {
   bool overwrite = false;
   DestinationOptions destination;
   int write_threads = 4;  // writes in flight per rank, overlapped with reading
+  bool resume = true;     // --resume (default) / --no-resume
+  std::string journal_dir;  // --journal-dir; see JournalDirectory
+  std::chrono::milliseconds grace{30000};  // after a signal, for writes in flight
 };
 
 struct ConvertSummary {
@@ -27,11 +31,14 @@ struct ConvertSummary {
   std::uint64_t raw_bytes = 0;
   std::uint64_t stored_bytes = 0;
   std::uint64_t retries = 0;
+  std::uint64_t resumed_chunks = 0;  // stored by an earlier run, skipped
+  bool already_complete = false;     // nothing was left to do
   double seconds = 0;
 };
 
-// Every rank calls it and gets the same status: on failure the error of the
-// rank that failed first, so it can be reported once.
+// Every rank calls it and gets the same status: on failure the most telling
+// error (a real failure before an interruption), so it is reported once.
+// kInterrupted after SIGTERM/SIGINT/SIGUSR1: a rerun resumes.
 Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summary = nullptr);
 
 }  // namespace nc2zarr

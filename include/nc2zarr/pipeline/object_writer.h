@@ -12,13 +12,17 @@
 #include <thread>
 #include <vector>
 
+#include "nc2zarr/journal/journal.h"
 #include "nc2zarr/store/store.h"
 
 namespace nc2zarr {
 
 class ObjectWriter {
  public:
-  ObjectWriter(Store& store, int threads, int queued);
+  // Every stored object (and every new upload session) is recorded in the
+  // journal; sessions holds those an interrupted run left, by key.
+  ObjectWriter(Store& store, int threads, int queued, JournalWriter* journal = nullptr,
+               const std::map<std::string, std::string>* sessions = nullptr);
   ~ObjectWriter();
   ObjectWriter(const ObjectWriter&) = delete;
   ObjectWriter& operator=(const ObjectWriter&) = delete;
@@ -39,6 +43,8 @@ class ObjectWriter {
   void Work();
 
   Store& store_;
+  JournalWriter* journal_;
+  const std::map<std::string, std::string>* sessions_;
   std::size_t capacity_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +26,10 @@ struct WriteOptions {
   // CRC32C and size) the write succeeds without replacing it; with other
   // bytes it fails with kAlreadyExists. Repeating a write is then safe.
   bool only_if_absent = false;
+  // Resumable uploads (remote stores): a session an interrupted run left,
+  // to continue; and a callback told of each new session, to journal it.
+  std::string resume_session;
+  std::function<void(const std::string& session_url)> on_session;
 };
 
 class Store {

@@ -1,0 +1,15 @@
+// `nc2zarr status DEST`: how far a conversion has got.
+#pragma once
+
+#include <string>
+
+#include "nc2zarr/base/status.h"
+#include "nc2zarr/store/store.h"
+
+namespace nc2zarr {
+
+// Chunks and bytes stored (journaled and listed) out of the plan, per
+// variable, and whether the store is committed.
+Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_dir);
+
+}  // namespace nc2zarr

@@ -1,0 +1,61 @@
+#include "nc2zarr/pipeline/commit.h"
+
+#include <map>
+
+#include "nc2zarr/journal/journal.h"
+#include "nc2zarr/pipeline/dataset_metadata.h"
+#include "nc2zarr/pipeline/destination.h"
+#include "nc2zarr/zarr/keys.h"
+
+namespace nc2zarr {
+namespace {
+
+std::span<const std::byte> AsBytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+// Missing chunks would read as fill values: every planned chunk must be
+// journaled and listed with the journaled size (and CRC32C where kept).
+Status VerifyChunks(const Plan& plan, Store& store, const JournalReplay& replay) {
+  ASSIGN_OR_RETURN(auto listing, store.List(""));
+  std::map<std::string, ObjectInfo> present;
+  for (auto& o : listing) present.emplace(o.key, o);
+  for (const auto& v : plan.variables) {
+    for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) {
+      const std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
+      auto listed = present.find(key);
+      if (listed == present.end()) return DataLoss("chunk " + key + " is missing from " + store.Describe());
+      auto journaled = replay.stored.find(key);
+      if (journaled == replay.stored.end()) {
+        return DataLoss("chunk " + key + " is in " + store.Describe() + " but no journal records writing it");
+      }
+      if (listed->second.size != journaled->second.size ||
+          (listed->second.crc32c && *listed->second.crc32c != journaled->second.crc32c)) {
+        return DataLoss("chunk " + key + " in " + store.Describe() + " differs from what was written");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+WriteOptions WriteOnce() {
+  WriteOptions o;
+  o.only_if_absent = true;
+  return o;
+}
+
+}  // namespace
+
+Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,
+                   bool mirror_journal) {
+  ASSIGN_OR_RETURN(JournalReplay replay, ReplayJournals(journal_dir, state.fingerprint));
+  RETURN_IF_ERROR(VerifyChunks(plan, store, replay));
+  if (mirror_journal) {
+    // The record of what was stored travels with the store (no session URLs).
+    RETURN_IF_ERROR(store.Write(kJournalMirrorKey, AsBytes(StoredRecordsText(state.fingerprint, replay)), WriteOnce()));
+  }
+  for (const auto& object : DatasetMetadata(plan)) {
+    RETURN_IF_ERROR(store.Write(object.key, AsBytes(object.text), WriteOnce()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace nc2zarr

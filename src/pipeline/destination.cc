@@ -1,0 +1,169 @@
+#include "nc2zarr/pipeline/destination.h"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "nc2zarr/base/log.h"
+#include "nc2zarr/gcs/gcs_path.h"
+#include "nc2zarr/journal/journal.h"
+#include "nc2zarr/pipeline/store_admin.h"
+#include "nc2zarr/plan/plan_diff.h"
+#include "nc2zarr/plan/plan_json.h"
+#include "nc2zarr/plan/work_list.h"
+#include "nc2zarr/zarr/keys.h"
+
+namespace nc2zarr {
+namespace {
+
+std::span<const std::byte> AsBytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+std::string Text(const std::vector<std::byte>& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+
+WriteOptions WriteOnce() {
+  WriteOptions o;
+  o.only_if_absent = true;
+  return o;
+}
+
+std::string NewRunId() {
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  return std::to_string(seconds.count()) + "-" + std::to_string(std::random_device{}() % 100000);
+}
+
+// A tiny object written, read back and deleted before the heavy work, so a
+// missing bucket or a denied write shows at once.
+Status ProbeDestination(Store& store) {
+  const std::string key = ".nc2zarr/probe-" + std::to_string(std::random_device{}());
+  const std::string text = "nc2zarr write probe";
+  RETURN_IF_ERROR(store.Write(key, AsBytes(text), WriteOnce()).WithContext("cannot write to " + store.Describe()));
+  ASSIGN_OR_RETURN(auto back, store.Read(key));
+  if (Text(back) != text) {
+    return DataLoss(store.Describe() + ": a probe object read back differently from what was written");
+  }
+  return store.Delete(key).WithContext("cannot delete from " + store.Describe());
+}
+
+void ClearJournals(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("run-", 0) == 0 && entry.path().extension() == ".log") std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objects) {
+  if (had_objects) {
+    LogInfo("deleting what is at " + store.Describe() + " to start again");
+    ASSIGN_OR_RETURN(StoreSummary summary, SummarizeStore(store));
+    RETURN_IF_ERROR(DeleteStore(store, summary));
+  }
+  ClearJournals(policy.journal_dir);
+  return Status::Ok();
+}
+
+// Which chunks an earlier run stored: journaled, and listed at the
+// destination with the journaled size (and CRC32C where the store keeps one).
+Result<RunState> ResumeState(const Plan& plan, Store& store, const DestinationPolicy& policy, RunState state) {
+  ASSIGN_OR_RETURN(JournalReplay replay, ReplayJournals(policy.journal_dir, state.fingerprint));
+  for (const auto& note : replay.notes) LogWarning(note);
+  if (replay.files == 0) {
+    LogWarning("no journal of the interrupted run at " + policy.journal_dir +
+               "; every chunk is written again (objects already stored with the same bytes are kept)");
+  }
+  ASSIGN_OR_RETURN(auto listing, store.List(""));
+  std::map<std::string, ObjectInfo> present;
+  for (auto& o : listing) present.emplace(o.key, o);
+  const WorkList work = MakeWorkList(plan);
+  std::size_t i = 0;
+  for (const auto* items : {&work.root_items, &work.shared_items}) {
+    for (const auto& item : *items) {
+      const PlannedVariable& v = plan.variables[item.variable];
+      const std::string key = ChunkKey(v.path(), ChunkAt(v, item.chunk).index);
+      auto journaled = replay.stored.find(key);
+      auto listed = present.find(key);
+      bool done = journaled != replay.stored.end() && listed != present.end() &&
+                  listed->second.size == journaled->second.size &&
+                  (!listed->second.crc32c || *listed->second.crc32c == journaled->second.crc32c);
+      state.done[i++] = done;
+      if (!done) {
+        if (auto s = replay.sessions.find(key); s != replay.sessions.end()) state.sessions[key] = s->second;
+      }
+    }
+  }
+  LogInfo("resuming: " + std::to_string(state.resumed_chunks()) + " of " + std::to_string(state.done.size()) +
+          " chunks are stored and verified; " + std::to_string(state.sessions.size()) +
+          " interrupted upload(s) to continue");
+  return state;
+}
+
+}  // namespace
+
+std::string JournalDirectory(const std::string& output, const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (IsGcsUrl(output)) {
+    auto path = ParseGcsUrl(output);
+    std::string where = path.ok() ? path->bucket + (path->prefix.empty() ? "" : "/" + path->prefix) : "unknown";
+    return (std::filesystem::current_path() / ".nc2zarr-journal" / where).string();
+  }
+  return output + "/.nc2zarr/journal";
+}
+
+Result<RunState> PrepareDestination(const Plan& plan, Store& store, const DestinationPolicy& policy) {
+  RunState state;
+  state.plan_json = PlanToJson(plan);
+  state.fingerprint = PlanFingerprint(state.plan_json);
+  state.run_id = NewRunId();
+  state.done.assign(plan.total_chunks(), false);
+
+  const bool committed = store.Stat(kZmetadata).ok() || store.Stat(kZgroup).ok();
+  auto recorded_text = store.Read(kPlanKey);
+  if (!recorded_text.ok() && recorded_text.status().code() != ErrorCode::kNotFound) return recorded_text.status();
+  std::optional<Plan> recorded;
+  if (recorded_text.ok()) {
+    auto parsed = PlanFromJson(Text(*recorded_text));
+    if (parsed.ok()) recorded = *parsed;
+  }
+  const bool same_plan = recorded_text.ok() && PlanFingerprint(Text(*recorded_text)) == state.fingerprint;
+  auto changes = [&] {
+    if (!recorded) return std::string("its recorded plan is unreadable");
+    std::string out;
+    for (const auto& c : DescribePlanChanges(*recorded, plan)) out += (out.empty() ? "" : "; ") + c;
+    return out;
+  };
+
+  if (committed) {
+    if (same_plan && !policy.overwrite) {
+      state.complete = true;
+      return state;
+    }
+    if (!policy.overwrite) {
+      std::string why = recorded ? " made from other inputs or options (" + changes() + ")" : "";
+      return AlreadyExists(store.Describe() + " already holds a Zarr store" + why + "; pass --overwrite to replace it");
+    }
+    RETURN_IF_ERROR(StartAfresh(store, policy, true));
+  } else if (recorded_text.ok()) {
+    if (policy.overwrite || !policy.resume) {
+      RETURN_IF_ERROR(StartAfresh(store, policy, true));
+    } else if (!same_plan) {
+      return AlreadyExists(store.Describe() + " holds an interrupted conversion of a different job (" + changes() +
+                           "); rerun the original command to finish it, or pass --overwrite to start again");
+    } else {
+      RETURN_IF_ERROR(ProbeDestination(store));
+      return ResumeState(plan, store, policy, state);
+    }
+  } else {
+    ASSIGN_OR_RETURN(auto any, store.List("", 1));
+    if (!any.empty()) {
+      return AlreadyExists(store.Describe() + " exists and is not a Zarr store; choose a new destination");
+    }
+    // The destination is empty: journals of an earlier run are stale.
+    ClearJournals(policy.journal_dir);
+  }
+  RETURN_IF_ERROR(ProbeDestination(store));
+  RETURN_IF_ERROR(store.Write(kPlanKey, AsBytes(state.plan_json), WriteOnce()));
+  return state;
+}
+
+}  // namespace nc2zarr

@@ -1,0 +1,89 @@
+#include "nc2zarr/pipeline/job_status.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <map>
+
+#include "nc2zarr/journal/journal.h"
+#include "nc2zarr/pipeline/destination.h"
+#include "nc2zarr/plan/plan_diff.h"
+#include "nc2zarr/plan/plan_json.h"
+#include "nc2zarr/zarr/keys.h"
+
+namespace nc2zarr {
+namespace {
+
+std::string Line(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string Line(const char* format, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof buf, format, args);
+  va_end(args);
+  return std::string(buf) + "\n";
+}
+
+double Mb(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+}  // namespace
+
+Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_dir) {
+  auto plan_text = store.Read(kPlanKey);
+  if (!plan_text.ok()) {
+    if (plan_text.status().code() != ErrorCode::kNotFound) return plan_text.status();
+    return NotFound(store.Describe() + " holds no nc2zarr conversion (no " + std::string(kPlanKey) + ")");
+  }
+  const std::string text(reinterpret_cast<const char*>(plan_text->data()), plan_text->size());
+  ASSIGN_OR_RETURN(Plan plan, PlanFromJson(text));
+  const bool committed = store.Stat(kZmetadata).ok();
+
+  // A committed store was verified chunk by chunk before its commit; an
+  // unfinished one counts what its journals record and the listing shows.
+  JournalReplay replay;
+  if (!committed) {
+    ASSIGN_OR_RETURN(replay, ReplayJournals(journal_dir, PlanFingerprint(text)));
+  }
+  ASSIGN_OR_RETURN(auto listing, store.List(""));
+  std::map<std::string, ObjectInfo> present;
+  for (auto& o : listing) present.emplace(o.key, o);
+
+  std::string out = Line("%s: %s", store.Describe().c_str(),
+                         committed ? "complete (committed: .zmetadata is written)"
+                                   : "not committed: interrupted, or still running");
+  out += Line("plan: %zu input file(s)%s%s, %zu arrays, %zu chunks, %.1f MB raw", plan.files.size(),
+              plan.concat_dim.empty() ? "" : " along ", plan.concat_dim.c_str(), plan.variables.size(),
+              plan.total_chunks(), Mb(plan.raw_bytes()));
+  std::size_t done_total = 0, chunks_total = 0;
+  std::uint64_t stored_bytes = 0;
+  std::string per_variable;
+  for (const auto& v : plan.variables) {
+    std::size_t done = 0, n = v.chunk_count();
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
+      auto listed = present.find(key);
+      if (listed == present.end()) continue;
+      auto journaled = replay.stored.find(key);
+      bool verified = committed || (journaled != replay.stored.end() && journaled->second.size == listed->second.size &&
+                                    (!listed->second.crc32c || *listed->second.crc32c == journaled->second.crc32c));
+      if (verified) {
+        ++done;
+        stored_bytes += listed->second.size;
+      }
+    }
+    per_variable += Line("  %-24s %8zu / %-8zu chunks", v.path().c_str(), done, n);
+    done_total += done;
+    chunks_total += n;
+  }
+  out += Line("chunks stored: %zu of %zu (%.1f%%), %.1f MB stored", done_total, chunks_total,
+              chunks_total ? 100.0 * static_cast<double>(done_total) / static_cast<double>(chunks_total) : 100.0,
+              Mb(stored_bytes));
+  out += per_variable;
+  if (!committed) {
+    out += Line("journals: %zu in %s; %zu upload(s) in progress", replay.files, journal_dir.c_str(),
+                replay.sessions.size());
+    out += "run the same convert command again to finish it\n";
+  }
+  return out;
+}
+
+}  // namespace nc2zarr
