@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libnetcdf-dev netcdf-bin libhdf5-dev
   openmpi-bin libopenmpi-dev
+  slurm-wlm munge
   libcurl4-openssl-dev libssl-dev
   nlohmann-json3-dev libzstd-dev libcli11-dev
   libgtest-dev libgmock-dev

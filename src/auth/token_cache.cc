@@ -17,12 +17,11 @@ constexpr std::chrono::seconds kLastSeconds{10};
 }  // namespace
 
 CachingCredentials::CachingCredentials(std::unique_ptr<TokenSource> source, RefreshPolicy policy)
-    : source_(std::move(source)), policy_(std::move(policy)),
+    : source_(std::move(source)),
+      policy_(std::move(policy)),
       rng_(policy_.seed ? *policy_.seed : std::random_device{}()) {}
 
-system_clock::time_point CachingCredentials::Now() const {
-  return policy_.now ? policy_.now() : system_clock::now();
-}
+system_clock::time_point CachingCredentials::Now() const { return policy_.now ? policy_.now() : system_clock::now(); }
 
 CachingCredentials::Held CachingCredentials::MakeHeld(std::string token, std::optional<system_clock::time_point> expiry,
                                                       system_clock::time_point now) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -17,13 +18,23 @@ std::string Lower(std::string text) {
   return text;
 }
 
+bool IsTokenChar(unsigned char c) { return std::isalnum(c) || std::strchr("-._~+/=", c) != nullptr; }
+
 // Text a server sent, fit for one line of a message: printable ASCII, short,
-// and without any of the secrets of the request (a server may quote them).
+// and without the request's secrets or anything shaped like a Google access
+// ("ya29.") or refresh ("1//") token, as a server may quote them.
 std::string Sanitize(std::string text, const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {
     if (secret.empty()) continue;
     for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
       text.replace(at, secret.size(), "[redacted]");
+    }
+  }
+  for (const std::string prefix : {"ya29.", "1//"}) {
+    for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+      auto end = at + prefix.size();
+      while (end < text.size() && IsTokenChar(static_cast<unsigned char>(text[end]))) ++end;
+      text.replace(at, end - at, "[redacted]");
     }
   }
   for (char& c : text) {
@@ -64,7 +75,8 @@ std::optional<std::chrono::seconds> ExpiresIn(const nlohmann::json& value, bool&
   if (value.is_number_float()) return std::chrono::seconds(static_cast<long long>(value.get<double>()));
   if (value.is_string()) {
     const std::string& s = value.get_ref<const std::string&>();
-    if (!s.empty() && s.size() < 12 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    if (!s.empty() && s.size() < 12 &&
+        std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); })) {
       return std::chrono::seconds(std::stoll(s));
     }
   }
@@ -137,8 +149,7 @@ Result<FetchedToken> ParseTokenResponse(const HttpResponse& response, const Toke
                     from + " refused " + context.credential + detail + "; " + context.refused_fix);
     }
     if (response.status >= 500 || response.status == 408 || response.status == 429) {
-      return Status(ErrorCode::kUnavailable,
-                    from + " failed to give an access token" + detail + "; try again later");
+      return Status(ErrorCode::kUnavailable, from + " failed to give an access token" + detail + "; try again later");
     }
     return IoError(from + " did not give an access token" + detail + "; check that " + from +
                    " is an OAuth token endpoint");
@@ -154,7 +165,8 @@ Result<FetchedToken> ParseTokenResponse(const HttpResponse& response, const Toke
   if (!IsHeaderSafeToken(token->get_ref<const std::string&>())) {
     return IoError(bad_reply + " (the access token holds spaces or control characters)" + fix);
   }
-  if (auto type = json.find("token_type"); type != json.end() && !(type->is_string() && Lower(type->get<std::string>()) == "bearer")) {
+  if (auto type = json.find("token_type");
+      type != json.end() && !(type->is_string() && Lower(type->get<std::string>()) == "bearer")) {
     return IoError(bad_reply + " (token_type is not Bearer)" + fix);
   }
   FetchedToken fetched{token->get<std::string>(), std::nullopt};
@@ -168,9 +180,9 @@ Result<FetchedToken> ParseTokenResponse(const HttpResponse& response, const Toke
 }
 
 Result<HttpResponse> TokenEndpointClient::Send(const HttpRequest& request, const TokenRequestContext& context) {
-  Result<HttpResponse> response = RetryLoop(
-      retry_, *clock_, nullptr, true, "asking " + context.endpoint + " for an access token",
-      [&](const std::string&) { return transport_->Send(request); });
+  Result<HttpResponse> response =
+      RetryLoop(retry_, *clock_, nullptr, true, "asking " + context.endpoint + " for an access token",
+                [&](const std::string&) { return transport_->Send(request); });
   if (!response.ok()) {
     const Status& s = response.status();
     return Status(s.code(), s.message() + "; check the network, or whether " + context.endpoint + " is right");

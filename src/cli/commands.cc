@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <random>
 
 #include "nc2zarr/base/log.h"
 #include "nc2zarr/cli/credentials_choice.h"
@@ -31,7 +32,8 @@ std::string Megabytes(std::uint64_t bytes) {
 // Opens a destination for ls/rm with the command line's credentials.
 Result<std::unique_ptr<Store>> OpenTarget(CliOptions& options) {
   if (IsRemoteDestination(options.target)) {
-    ASSIGN_OR_RETURN(options.convert.destination.credentials, ChooseCredentials(options.auth));
+    ASSIGN_OR_RETURN(ResolvedCredentials resolved, ChooseCredentials(options.auth));
+    options.convert.destination.credentials = resolved.credentials;
   }
   return OpenStore(options.target, options.convert.destination);
 }
@@ -52,12 +54,10 @@ int RunConvert(CliOptions options, Comm& comm) {
   convert.destination.ranks = comm.size();
   Status st;
   if (IsRemoteDestination(convert.output)) {
-    auto credentials = ChooseCredentials(options.auth);
-    // Every rank resolves the same way; only rank 0 reports a failure.
-    if (!comm.AllTrue(credentials.ok())) {
-      return comm.rank() == 0 && !credentials.ok() ? Fail(credentials.status()) : 1;
-    }
-    convert.destination.credentials = *credentials;
+    auto resolved = ChooseCredentialsForJob(options.auth, comm);
+    if (!resolved.ok()) return comm.rank() == 0 ? Fail(resolved.status()) : ExitCodeFor(resolved.status());
+    if (comm.rank() == 0) LogInfo("credentials: " + resolved->description);
+    convert.destination.credentials = resolved->credentials;
   }
   ConvertSummary summary;
   st = Convert(convert, comm, &summary);
@@ -106,6 +106,37 @@ int RunList(CliOptions options) {
   }
   std::printf("TOTAL: %zu objects, %llu bytes (%s)\n", objects->size(), static_cast<unsigned long long>(total),
               Megabytes(total).c_str());
+  return 0;
+}
+
+int RunAuthCheck(CliOptions options) {
+  ConfigureLog(options.log_level, 0, 1);
+  if (!IsGcsUrl(options.target)) return Fail(UsageError("auth check needs a gs://BUCKET/PATH"));
+  auto resolved = ChooseCredentials(options.auth);
+  if (!resolved.ok()) return Fail(resolved.status());
+  std::printf("source:   %s\n", resolved->description.c_str());
+  std::printf("identity: %s\n", resolved->identity.c_str());
+  auto header = resolved->credentials->AuthorizationHeader();
+  if (!header.ok()) return Fail(header.status());
+  if (auto left = resolved->RemainingLifetime()) {
+    std::printf("token:    valid for %lld more minute(s)\n", static_cast<long long>(left->count() / 60));
+  } else {
+    std::printf("token:    %s\n", header->empty() ? "none (anonymous)" : "lifetime unknown");
+  }
+  options.convert.destination.credentials = resolved->credentials;
+  auto store = OpenStore(options.target, options.convert.destination);
+  if (!store.ok()) return Fail(store.status());
+  // The guide's "test write before the real upload".
+  const std::string key = ".nc2zarr-auth-check-" + std::to_string(std::random_device{}());
+  const std::string text = "nc2zarr auth check";
+  auto bytes = std::as_bytes(std::span(text.data(), text.size()));
+  Status st = (*store)->Write(key, bytes);
+  if (!st.ok()) return Fail(st);
+  auto back = (*store)->Read(key);
+  if (!back.ok()) return Fail(back.status());
+  st = (*store)->Delete(key);
+  if (!st.ok()) return Fail(st);
+  std::printf("write:    wrote, read back and deleted %s/%s\n", (*store)->Describe().c_str(), key.c_str());
   return 0;
 }
 

@@ -1,11 +1,56 @@
 #include "nc2zarr/cli/credentials_choice.h"
 
+#include <cstdlib>
+
 namespace nc2zarr {
 
-Result<std::shared_ptr<Credentials>> ChooseCredentials(const AuthOptions& options) {
-  if (options.anonymous) return MakeAnonymousCredentials();
-  return UsageError("no credentials for gs://: pass --anonymous (token files and key files come with the "
-                    "credentials module)");
+Result<ResolvedCredentials> ChooseCredentials(const AuthOptions& options, bool warn) {
+  CredentialOptions c;
+  c.token_file = options.token_file;
+  c.credentials_file = options.credentials_file;
+  const char* emulator = std::getenv("STORAGE_EMULATOR_HOST");
+  const bool explicit_source = !options.token_file.empty() || !options.credentials_file.empty();
+  c.anonymous = options.anonymous || (!explicit_source && emulator != nullptr && *emulator != '\0');
+  c.scopes = {options.scope};
+  c.warn_open_permissions = warn;
+  return ResolveCredentials(c);
+}
+
+Result<ResolvedCredentials> ChooseCredentialsForJob(const AuthOptions& options, Comm& comm) {
+  const bool root = comm.rank() == 0;
+  auto resolved = ChooseCredentials(options, root);
+  Status first = resolved.ok() ? Status::Ok() : resolved.status();
+  if (root && first.ok()) {
+    // Fetching now stops a refused grant before any data is read.
+    auto header = resolved->credentials->AuthorizationHeader();
+    if (!header.ok()) first = header.status();
+  }
+  if (!comm.AllTrue(first.ok())) {
+    if (!first.ok()) return first;
+    return Cancelled("credentials failed on another rank");
+  }
+  if (comm.size() > 1 && resolved->cache) {
+    // "<expiry seconds or -1>\n<token>": a secret, never logged.
+    std::string shared;
+    if (root) {
+      auto current = resolved->cache->Current();
+      if (current) {
+        long long expiry = current->expiry ? std::chrono::duration_cast<std::chrono::seconds>(
+                                                 current->expiry->time_since_epoch()).count()
+                                           : -1;
+        shared = std::to_string(expiry) + "\n" + current->token;
+      }
+    }
+    comm.Broadcast(shared, 0);
+    if (!root && !shared.empty()) {
+      auto nl = shared.find('\n');
+      long long expiry = std::stoll(shared.substr(0, nl));
+      AccessToken token{shared.substr(nl + 1), std::nullopt};
+      if (expiry >= 0) token.expiry = std::chrono::system_clock::time_point(std::chrono::seconds(expiry));
+      resolved->cache->Seed(token);
+    }
+  }
+  return resolved;
 }
 
 }  // namespace nc2zarr

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     case Command::kList: return RunList(*parsed.options);
     case Command::kRemove: return RunRemove(*parsed.options);
     case Command::kStatus: return RunStatus(*parsed.options);
+    case Command::kAuthCheck: return RunAuthCheck(*parsed.options);
     case Command::kConvert: break;
   }
   InstallInterruptHandlers();  // before MPI starts its threads, so they inherit nothing else

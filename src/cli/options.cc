@@ -153,6 +153,14 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   add_logging(status);
   destination.AddTo(status, options);
 
+  CLI::App* auth = app.add_subcommand("auth", "credentials");
+  auth->require_subcommand(1);
+  CLI::App* auth_check = auth->add_subcommand(
+      "check", "show which credentials are used, then write, read back and delete a tiny object under gs://BUCKET/PATH");
+  auth_check->add_option("target", options.target, "gs://BUCKET/PATH")->required();
+  add_logging(auth_check);
+  destination.AddTo(auth_check, options);
+
   CLI::App* plan = app.add_subcommand("plan", "show what convert would write, without writing anything");
   add_planning(plan);
   plan->add_flag("--json", options.plan_json, "print the plan as JSON");
@@ -195,6 +203,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                     : ls->parsed()  ? Command::kList
                     : rm->parsed()  ? Command::kRemove
                     : status->parsed() ? Command::kStatus
+                    : auth_check->parsed() ? Command::kAuthCheck
                                     : Command::kConvert;
   if (!(grace_seconds >= 0)) return usage_error(UsageError("--grace-seconds must not be negative"));
   options.convert.grace = std::chrono::milliseconds(static_cast<long long>(grace_seconds * 1000));

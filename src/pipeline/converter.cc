@@ -1,6 +1,7 @@
 #include "nc2zarr/pipeline/converter.h"
 
 #include <chrono>
+#include <cstring>
 
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
@@ -34,7 +35,8 @@ Status DecodeStatus(const std::string& text) {
 int Rank(ErrorCode code) { return code == ErrorCode::kCancelled ? 0 : code == ErrorCode::kInterrupted ? 1 : 2; }
 
 Status Interrupted() {
-  return Status(ErrorCode::kInterrupted, "stopped by signal " + std::to_string(InterruptSignal()) +
+  const char* name = sigabbrev_np(InterruptSignal());
+  return Status(ErrorCode::kInterrupted, std::string("stopped by SIG") + (name ? name : "?") +
                                              "; what is stored is journaled: run the same command again to finish");
 }
 

@@ -27,7 +27,6 @@ std::string MetadataTokenUrl(const std::string& host, const std::vector<std::str
 // answers is not a metadata server (no `Metadata-Flavor: Google` reply
 // header), kPermissionDenied when it refuses.
 std::unique_ptr<TokenSource> MakeMetadataServerTokenSource(std::string host, std::string origin,
-                                                           std::vector<std::string> scopes,
-                                                           TokenEndpointClient client);
+                                                           std::vector<std::string> scopes, TokenEndpointClient client);
 
 }  // namespace nc2zarr

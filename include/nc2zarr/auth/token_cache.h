@@ -69,8 +69,8 @@ class CachingCredentials final : public Credentials {
 
   std::unique_ptr<TokenSource> source_;
   RefreshPolicy policy_;
-  std::mutex fetch_mutex_;     // one fetch at a time; taken before mutex_
-  mutable std::mutex mutex_;   // guards held_ and rng_
+  std::mutex fetch_mutex_;    // one fetch at a time; taken before mutex_
+  mutable std::mutex mutex_;  // guards held_ and rng_
   std::optional<Held> held_;
   std::mt19937_64 rng_;
 };

@@ -37,9 +37,9 @@ std::string EncodeForm(const std::vector<std::pair<std::string, std::string>>& f
 
 // How to explain a refused or failed token request in one line.
 struct TokenRequestContext {
-  std::string endpoint;     // the URL or host, as shown in messages
-  std::string credential;   // what was presented: "the refresh token in /p/adc.json"
-  std::string refused_fix;  // what to do when the endpoint refuses it (400, 401, 403)
+  std::string endpoint;              // the URL or host, as shown in messages
+  std::string credential;            // what was presented: "the refresh token in /p/adc.json"
+  std::string refused_fix;           // what to do when the endpoint refuses it (400, 401, 403)
   std::vector<std::string> secrets;  // never repeated, even when the server quotes them
 };
 

@@ -12,6 +12,7 @@ int RunPlan(const CliOptions& options);
 int RunList(CliOptions options);
 int RunRemove(CliOptions options);
 int RunStatus(CliOptions options);
+int RunAuthCheck(CliOptions options);
 
 // The exit code for a status: 0, 1 error, 2 usage, 75 interrupted (rerun to
 // resume).

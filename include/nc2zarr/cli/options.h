@@ -10,7 +10,7 @@
 
 namespace nc2zarr {
 
-enum class Command { kConvert, kPlan, kList, kRemove, kStatus };
+enum class Command { kConvert, kPlan, kList, kRemove, kStatus, kAuthCheck };
 
 // Where credentials for gs:// come from (see docs/credentials.md).
 struct AuthOptions {

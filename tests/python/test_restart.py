@@ -1,0 +1,236 @@
+"""Interrupted conversions finish on a rerun with exactly the bytes of an
+uninterrupted run, and no reader ever takes an unfinished store for a
+complete one: SIGKILL at random moments (one rank or all), SIGTERM with a
+grace period, damaged journals, changed inputs."""
+import glob
+import json
+import os
+import random
+import signal
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import xarray as xr
+
+from gcs_fixture import BUCKET, download_store, objects_under, start_server
+from harness import MPI_ENV, NC2ZARR, StoreTestCase, make_sample, run
+
+SEED = int(os.environ.get("NC2ZARR_TEST_SEED", time.time()))
+CHUNKS = ["--chunks", "time=2"]
+
+
+def children(pid):
+    """PIDs of a process's children (the ranks under mpirun)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+class Restart(StoreTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.rng = random.Random(SEED)
+        print(f"\nrestart tests: NC2ZARR_TEST_SEED={SEED}")
+        cls.shared = tempfile.mkdtemp(prefix="nc2zarr-restart-")
+        make_sample(os.path.join(cls.shared, "in"), files=6, steps=8, lat=180, lon=360)
+        cls.inputs = os.path.join(cls.shared, "in", "*.nc")
+        cls.reference = os.path.join(cls.shared, "reference.zarr")
+        started = time.time()
+        run(["convert", cls.inputs, "-o", cls.reference, "-q"] + CHUNKS)
+        cls.full_seconds = time.time() - started
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.shared, ignore_errors=True)
+
+    def start(self, output, ranks, extra=()):
+        cmd = [NC2ZARR, "convert", self.inputs, "-o", output, "-q"] + CHUNKS + list(extra)
+        if ranks:
+            cmd = ["mpirun", "-np", str(ranks), "--oversubscribe"] + cmd
+        return subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def kill_at_random(self, proc, ranks, window):
+        """SIGKILL one rank or every rank after a random delay; True if the
+        run was still going when killed."""
+        time.sleep(self.rng.uniform(0.05, window))
+        if proc.poll() is not None:
+            return False
+        pids = children(proc.pid) if ranks else [proc.pid]
+        victims = pids if (not ranks or self.rng.random() < 0.5) else [self.rng.choice(pids)]
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait(timeout=60)
+        return True
+
+    def assertCompleteOrUnopenable(self, store):
+        """The invariant: a store a reader can open is complete. A kill can
+        land after the commit (during MPI's shutdown); then the store must
+        be whole."""
+        if os.path.exists(os.path.join(store, ".zmetadata")):
+            self.assertSameObjects(self.reference, store)
+        else:
+            with self.assertRaises(Exception):
+                xr.open_zarr(store)
+
+    def test_sigkill_at_random_moments_on_a_local_directory(self):
+        for trial in range(12):
+            ranks = self.rng.choice([None, 2, 3])
+            with self.subTest(trial=trial, ranks=ranks):
+                store = self.path(f"local{trial}.zarr")
+                proc = self.start(store, ranks)
+                interrupted = self.kill_at_random(proc, ranks, self.full_seconds * 1.5)
+                if interrupted and os.path.isdir(store):
+                    self.assertCompleteOrUnopenable(store)
+                run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS, ranks=self.rng.choice([None, 2]))
+                self.assertSameObjects(self.reference, store)
+
+    def test_sigkill_at_random_moments_on_the_gcs_test_server(self):
+        server = start_server()
+        self.addCleanup(server.stop)
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+        flags = ["--anonymous", "--resumable-threshold-mb", "0.3", "--piece-mb", "0.25",
+                 "--retry-initial-seconds", "0.02", "--journal-dir"]
+        started = time.time()
+        run(["convert", self.inputs, "-o", f"gs://{BUCKET}/timing.zarr", "-q"] + CHUNKS + flags + [self.path("jt")])
+        gcs_seconds = time.time() - started
+        for trial in range(8):
+            ranks = self.rng.choice([None, 2])
+            with self.subTest(trial=trial, ranks=ranks):
+                prefix = f"t{trial}.zarr"
+                journal = self.path(f"journal{trial}")
+                if trial % 2 == 0:
+                    # Hold one resumable piece long enough to kill mid-upload.
+                    server.add_faults([{"op": "resumable_piece", "action": "stall", "seconds": 3, "count": 1,
+                                        "name_prefix": f"{prefix}/tas/"}])
+                proc = self.start(f"gs://{BUCKET}/{prefix}", ranks, flags + [journal])
+                window = gcs_seconds if trial % 2 else 1.0
+                interrupted = self.kill_at_random(proc, ranks, window)
+                server.clear_faults()
+                if interrupted and f"{prefix}/.zmetadata" in objects_under(server, prefix):
+                    # Killed after the commit: the store must be whole.
+                    self.assertSameObjects(self.reference, download_store(server, prefix, self.path(f"early{trial}")))
+                run(["convert", self.inputs, "-o", f"gs://{BUCKET}/{prefix}", "-q"] + CHUNKS + flags + [journal],
+                    ranks=ranks)
+                copy = download_store(server, prefix, self.path(f"copy{trial}"))
+                self.assertSameObjects(self.reference, copy)
+
+    def test_an_interrupted_resumable_upload_continues_its_session(self):
+        server = start_server()
+        self.addCleanup(server.stop)
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+        flags = ["--anonymous", "--resumable-threshold-mb", "0.3", "--piece-mb", "0.25", "--write-threads", "1",
+                 "--journal-dir", self.path("journal")]
+        # The second piece of the first tas chunk stalls: kill while it hangs.
+        server.add_faults([{"op": "resumable_piece", "action": "stall", "seconds": 5, "count": 1,
+                            "name_prefix": "s.zarr/tas/0."}])
+        proc = self.start(f"gs://{BUCKET}/s.zarr", None, flags)
+        deadline = time.time() + 20
+        while time.time() < deadline and server.faults.pending():  # taken: the piece hangs now
+            time.sleep(0.05)
+        time.sleep(0.2)
+        proc.kill()
+        proc.wait()
+        journal_text = "".join(open(p).read() for p in glob.glob(self.path("journal", "*.log")))
+        self.assertIn("\tU\t", "\t" + journal_text.replace("\n", "\n\t"))  # a session was journaled
+        server.clear_requests()
+        result = run(["convert", self.inputs, "-o", f"gs://{BUCKET}/s.zarr"] + CHUNKS + flags)
+        self.assertIn("1 interrupted upload(s) to continue", result.stderr)
+        statuses = [r for r in server.requests() if r["op"] == "resumable_status"]
+        self.assertTrue(statuses, "the rerun did not ask the old session how far it got")
+        self.assertSameObjects(self.reference, download_store(server, "s.zarr", self.path("copy")))
+
+    def test_sigterm_or_sigusr1_exits_75_within_the_grace_period_and_the_rerun_finishes(self):
+        server = start_server()
+        self.addCleanup(server.stop)
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+        flags = ["--anonymous", "--grace-seconds", "1", "--journal-dir", self.path("journal")]
+        for ranks in (None, 2):
+            with self.subTest(ranks=ranks):
+                prefix = f"term{ranks}.zarr"
+                # An upload that hangs for 30 s: only the grace period ends it.
+                server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
+                                    "name_prefix": f"{prefix}/tas/"}])
+                proc = self.start(f"gs://{BUCKET}/{prefix}", ranks, flags)
+                deadline = time.time() + 20
+                while time.time() < deadline and server.faults.pending():  # taken: the upload hangs now
+                    time.sleep(0.05)
+                time.sleep(0.2)
+                sent = time.time()
+                # mpirun turns SIGTERM into a kill of the job but forwards
+                # SIGUSR1, which Slurm's --signal sends; srun passes SIGTERM on.
+                proc.send_signal(signal.SIGUSR1 if ranks else signal.SIGTERM)
+                code = proc.wait(timeout=30)
+                elapsed = time.time() - sent
+                self.assertEqual(code, 75, proc.stderr.read())
+                self.assertLess(elapsed, 6)
+                self.assertNotIn(f"{prefix}/.zmetadata", objects_under(server, prefix))
+                server.clear_faults()
+                run(["convert", self.inputs, "-o", f"gs://{BUCKET}/{prefix}", "-q"] + CHUNKS + flags, ranks=ranks)
+                self.assertSameObjects(self.reference, download_store(server, prefix, self.path(f"c{ranks}")))
+
+    def interrupted_local_store(self, name):
+        store = self.path(name)
+        proc = self.start(store, None, ["--write-threads", "1"])
+        while proc.poll() is None and len(glob.glob(os.path.join(store, "tas", "*"))) < 8:
+            time.sleep(0.01)
+        proc.kill()
+        proc.wait()
+        self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")), "finished before the kill")
+        return store
+
+    def test_damaged_journals_are_skipped_safely(self):
+        store = self.interrupted_local_store("damaged.zarr")
+        journals = glob.glob(os.path.join(store, ".nc2zarr", "journal", "*.log"))
+        self.assertEqual(len(journals), 1)
+        with open(journals[0], "a") as f:
+            f.write("S\ttas/9.0.0\t123\tdeadbeef\t00000000\n")  # a bad line CRC
+            f.write("S\ttas/1")                                  # a line cut by a crash
+        with open(os.path.join(store, ".nc2zarr", "journal", "run-1-rank-0.log"), "w") as f:
+            f.write("nc2zarr-journal 1\t0123456789abcdef\t00000000\n")  # another plan's
+        result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        self.assertIn("is damaged (cut by a crash?); ignored", result.stderr)
+        self.assertIn("belongs to another plan or is not a journal; ignored", result.stderr)
+        self.assertSameObjects(self.reference, store)
+
+    def test_chunks_deleted_between_runs_are_written_again(self):
+        store = self.interrupted_local_store("deleted.zarr")
+        for path in glob.glob(os.path.join(store, "tas", "*"))[:3]:
+            os.remove(path)
+        run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
+        self.assertSameObjects(self.reference, store)
+
+    def test_a_destination_deleted_between_runs_starts_afresh(self):
+        server = start_server()
+        self.addCleanup(server.stop)
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+        flags = ["--anonymous", "--journal-dir", self.path("journal")]
+        run(["convert", self.inputs, "-o", f"gs://{BUCKET}/gone.zarr", "-q"] + CHUNKS + flags)
+        server.reset()  # the bucket's objects are gone; the journals stay
+        run(["convert", self.inputs, "-o", f"gs://{BUCKET}/gone.zarr", "-q"] + CHUNKS + flags)
+        self.assertSameObjects(self.reference, download_store(server, "gone.zarr", self.path("copy")))
+
+    def test_changed_inputs_are_refused_and_no_resume_starts_again(self):
+        store = self.interrupted_local_store("changed.zarr")
+        result = run(["convert", self.inputs, "-o", store, "--chunks", "time=3"], check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("holds an interrupted conversion of a different job (", result.stderr)
+        self.assertIn("chunks of 'tas' were (2, 180, 360), now (3, 180, 360)", result.stderr)
+        status = run(["status", store]).stdout
+        self.assertIn("not committed", status)
+        self.assertRegex(status, r"tas\s+\d+ / 24\s+chunks")
+        run(["convert", self.inputs, "-o", store, "-q", "--chunks", "time=3", "--no-resume"])
+        self.assertIn("complete", run(["status", store]).stdout)
+        with open(os.path.join(store, "tas", ".zarray")) as f:
+            self.assertEqual(json.load(f)["chunks"], [3, 180, 360])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,50 @@
+"""slurm/nc2zarr-one-node.sbatch, unedited, on a private one-node Slurm:
+submitted with sbatch --wait --export=ALL, launched with srun --mpi=pmix and
+with mpirun, writing a local store that must match the inputs in xarray and
+the same conversion run without Slurm, byte for byte."""
+import os
+import unittest
+
+from template_test import SlurmTemplateTest, harness
+
+TEMPLATE = "nc2zarr-one-node.sbatch"
+
+
+class OneNodeTemplate(SlurmTemplateTest):
+    def test_srun_pmix(self):
+        store = self.store_path()
+        job = self.submit(TEMPLATE, ["--ntasks=2"], store)  # LAUNCHER unset: srun --mpi=pmix
+        self.assertCompleted(job)
+        self.assertIn("srun --mpi=pmix", job.log())
+        self.assertSummary(job, ranks=2)
+        self.assertGoodStore(store)
+
+    def test_mpirun_inside_the_allocation(self):
+        store = self.store_path()
+        job = self.submit(TEMPLATE, ["--ntasks=2"], store, LAUNCHER="mpirun")
+        self.assertCompleted(job)
+        self.assertIn("nc2zarr job: mpirun ", job.log())
+        self.assertSummary(job, ranks=2)
+        self.assertGoodStore(store)
+
+    def test_failure_ends_the_job_with_nc2zarr_exit_code(self):
+        bad = os.path.join(self.tmp, "bad")
+        os.makedirs(bad, exist_ok=True)
+        with open(os.path.join(bad, "broken.nc"), "w") as f:
+            f.write("not NetCDF\n")
+        store = self.store_path()
+        direct = harness.run(["convert", os.path.join(bad, "*.nc"), "-o", store], check=False).returncode
+        self.assertNotEqual(direct, 0)
+        job = self.submit(TEMPLATE, ["--ntasks=1"], store, INPUTS=os.path.join(bad, "*.nc"))
+        self.assertEqual((job.state, job.exit_code), ("FAILED", f"{direct}:0"), job.describe())
+        self.assertIn(f"nc2zarr exited with {direct}", job.log())
+        self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")))
+
+    def test_unedited_placeholders_are_refused(self):
+        job = self.submit(TEMPLATE, ["--ntasks=1"], "/path/to/run.zarr")
+        self.assertEqual((job.state, job.exit_code), ("FAILED", "2:0"), job.describe())
+        self.assertIn("set INPUTS and OUTPUT", job.log())
+
+
+if __name__ == "__main__":
+    unittest.main()
