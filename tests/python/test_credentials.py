@@ -70,7 +70,8 @@ class Credentials(StoreTestCase):
         MPI_ENV.update(env_extra)
         # Paced to about 10 writes/s, the run outlives the 2 s tokens.
         args = ["convert", self.inputs, "-o", f"gs://{BUCKET}/{prefix}", "--gcs-endpoint", self.gcs.url,
-                "--chunks", "time=1", "--initial-request-rate", str(10 * (ranks or 1)), "-v"] + extra
+                "--chunks", "time=1", "--initial-request-rate", str(10 * (ranks or 1)), "-v",
+                "--journal-dir", self.path("journal-" + prefix)] + extra
         result = run(args, ranks=ranks, check=check)
         self.assertNoSecrets(result.stdout + result.stderr)
         return result

@@ -41,7 +41,9 @@ class GcsConversion(StoreTestCase):
         super().tearDown()
 
     def convert(self, extra=(), check=True, ranks=None):
-        return run(["convert", self.inputs, "-o", URL] + UPLOAD_FLAGS + CHUNKS + list(extra), check=check, ranks=ranks)
+        journal = ["--journal-dir", self.path("journal")]
+        return run(["convert", self.inputs, "-o", URL] + UPLOAD_FLAGS + CHUNKS + journal + list(extra), check=check,
+                   ranks=ranks)
 
     def assertSameAsLocal(self, label=""):
         copy = download_store(self.server, STORE, self.path("copy" + label))
@@ -143,7 +145,8 @@ class GcsConversion(StoreTestCase):
         self.assertCommitted(False)
 
     def test_missing_bucket_denied_write_and_unreachable_endpoint(self):
-        result = run(["convert", self.inputs, "-o", "gs://no-such-bucket/x.zarr"] + UPLOAD_FLAGS, check=False)
+        result = run(["convert", self.inputs, "-o", "gs://no-such-bucket/x.zarr", "--journal-dir", self.path("j")]
+                     + UPLOAD_FLAGS, check=False)
         self.assertEqual(result.returncode, 1)
         self.assertIn("bucket 'no-such-bucket' does not exist", result.stderr)
         self.assertEqual([l for l in result.stderr.splitlines() if "error:" in l].__len__(), 1)
@@ -154,8 +157,8 @@ class GcsConversion(StoreTestCase):
         self.assertIn("permission denied", result.stderr)
         self.assertEqual(objects_under(self.server, STORE), [])  # refused at the probe: nothing written
 
-        result = run(["convert", self.inputs, "-o", URL, "--gcs-endpoint", "http://127.0.0.1:9", "--retry-attempts", "2"]
-                     + UPLOAD_FLAGS, check=False)
+        result = run(["convert", self.inputs, "-o", URL, "--gcs-endpoint", "http://127.0.0.1:9", "--retry-attempts", "2",
+                      "--journal-dir", self.path("j")] + UPLOAD_FLAGS, check=False)
         self.assertEqual(result.returncode, 1)
         self.assertIn("127.0.0.1:9", result.stderr)
 
