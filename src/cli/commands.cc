@@ -1,7 +1,10 @@
 #include "nc2zarr/cli/commands.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "nc2zarr/base/log.h"
@@ -47,12 +50,46 @@ int ExitCodeFor(const Status& status) {
   return 1;
 }
 
+// The final figures, for people (one line) and for scripts (--report).
+void Report(const CliOptions& options, const Status& st, const ConvertSummary& s, int ranks) {
+  const double mb = 1e6;  // decimal megabytes, as the progress lines
+  const double ratio = s.stored_bytes ? static_cast<double>(s.raw_bytes) / static_cast<double>(s.stored_bytes) : 0.0;
+  const double rate = s.seconds > 0 ? static_cast<double>(s.raw_bytes) / mb / s.seconds : 0.0;
+  if (st.ok() && !s.already_complete) {
+    char line[400];
+    std::snprintf(line, sizeof line,
+                  "wrote %llu chunks: %.1f MB raw, %.1f MB stored (ratio %.2f) in %.1f s (%.0f MB/s raw) with %d "
+                  "rank(s), %llu retried request(s)",
+                  static_cast<unsigned long long>(s.chunks), static_cast<double>(s.raw_bytes) / mb,
+                  static_cast<double>(s.stored_bytes) / mb, ratio, s.seconds, rate, ranks,
+                  static_cast<unsigned long long>(s.retries));
+    LogInfo(line);
+  }
+  if (options.report_file.empty()) return;
+  nlohmann::json j = {{"status", st.ok() ? "complete" : st.code() == ErrorCode::kInterrupted ? "interrupted" : "failed"},
+                      {"exit_code", ExitCodeFor(st)},
+                      {"destination", options.convert.output},
+                      {"wall_seconds", s.seconds},
+                      {"ranks", ranks},
+                      {"chunks_written", s.chunks},
+                      {"chunks_resumed", s.resumed_chunks},
+                      {"already_complete", s.already_complete},
+                      {"raw_bytes", s.raw_bytes},
+                      {"stored_bytes", s.stored_bytes},
+                      {"compression_ratio", ratio},
+                      {"throughput_mb_per_s", rate},
+                      {"retried_requests", s.retries},
+                      {"error", st.ok() ? "" : st.message()}};
+  std::ofstream out(options.report_file);
+  out << j.dump(2) << "\n";
+  if (!out) LogWarning("cannot write the report " + options.report_file);
+}
+
 int RunConvert(CliOptions options, Comm& comm) {
   ConfigureLog(comm.rank() == 0 ? options.log_level : std::min(options.log_level, LogLevel::kWarning), comm.rank(),
                comm.size());
   ConvertOptions& convert = options.convert;
   convert.destination.ranks = comm.size();
-  Status st;
   if (IsRemoteDestination(convert.output)) {
     auto resolved = ChooseCredentialsForJob(options.auth, comm);
     if (!resolved.ok()) return comm.rank() == 0 ? Fail(resolved.status()) : ExitCodeFor(resolved.status());
@@ -60,8 +97,9 @@ int RunConvert(CliOptions options, Comm& comm) {
     convert.destination.credentials = resolved->credentials;
   }
   ConvertSummary summary;
-  st = Convert(convert, comm, &summary);
+  Status st = Convert(convert, comm, &summary);
   if (comm.rank() != 0) return ExitCodeFor(st);
+  Report(options, st, summary, comm.size());
   if (!st.ok()) return Fail(st);
   if (summary.already_complete) {
     LogInfo(convert.output + " already holds the complete store of this job; nothing to do");
@@ -70,16 +108,6 @@ int RunConvert(CliOptions options, Comm& comm) {
   if (summary.resumed_chunks > 0) {
     LogInfo("resumed: " + std::to_string(summary.resumed_chunks) + " chunks were already stored by an earlier run");
   }
-  char line[320];
-  double mb = 1024.0 * 1024.0;
-  std::snprintf(line, sizeof line,
-                "wrote %llu chunks: %.1f MB raw, %.1f MB stored (ratio %.2f) in %.1f s (%.0f MB/s raw) with %d "
-                "rank(s), %llu retried request(s)",
-                static_cast<unsigned long long>(summary.chunks), summary.raw_bytes / mb, summary.stored_bytes / mb,
-                summary.stored_bytes ? static_cast<double>(summary.raw_bytes) / static_cast<double>(summary.stored_bytes) : 0.0,
-                summary.seconds, summary.seconds > 0 ? summary.raw_bytes / mb / summary.seconds : 0.0, comm.size(),
-                static_cast<unsigned long long>(summary.retries));
-  LogInfo(line);
   LogInfo("the store is complete: open it with xarray.open_zarr(\"" + convert.output + "\")");
   return 0;
 }

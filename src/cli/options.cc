@@ -106,7 +106,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   CliOptions options;
   std::vector<std::string> inputs, variables;
   std::string chunks, compressor = "zstd:1";
-  double target_mb = 100, grace_seconds = 30;
+  double target_mb = 100, grace_seconds = 30, progress_seconds = 10;
+  std::string progress = "auto";
   bool verbose = false, quiet = false;
   DestinationFlags destination;
 
@@ -138,6 +139,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   convert->add_option("--journal-dir", options.convert.journal_dir,
                       "where each rank records what it stored (default: DEST/.nc2zarr/journal for a directory, "
                       "./.nc2zarr-journal/BUCKET/PATH for gs://)");
+  convert->add_option("--progress", progress, "bar, lines or none (default: a bar on a terminal, else lines)")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
+  convert->add_option("--progress-interval", progress_seconds, "seconds between progress lines")->capture_default_str();
+  convert->add_option("--report", options.report_file, "write the final figures as JSON to FILE");
   convert->add_option("--grace-seconds", grace_seconds,
                       "after SIGTERM/SIGINT/SIGUSR1, time for writes in flight to finish before exiting with 75")
       ->capture_default_str();
@@ -206,6 +211,12 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                     : auth_check->parsed() ? Command::kAuthCheck
                                     : Command::kConvert;
   if (!(grace_seconds >= 0)) return usage_error(UsageError("--grace-seconds must not be negative"));
+  if (!(progress_seconds > 0)) return usage_error(UsageError("--progress-interval must be positive"));
+  options.convert.progress_interval = std::chrono::milliseconds(static_cast<long long>(progress_seconds * 1000));
+  options.convert.progress = progress == "bar"     ? ProgressMode::kBar
+                             : progress == "lines" ? ProgressMode::kLines
+                             : progress == "none" || quiet ? ProgressMode::kNone
+                                                           : ProgressMode::kAuto;
   options.convert.grace = std::chrono::milliseconds(static_cast<long long>(grace_seconds * 1000));
   options.convert.inputs = inputs;
   options.convert.request.variables = SplitCommas(variables);

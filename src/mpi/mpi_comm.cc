@@ -25,6 +25,7 @@ class MpiQueue final : public WorkQueue {
     MPI_Comm_dup(parent, &comm_);
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
+    progress_.resize(static_cast<std::size_t>(size_));
     if (rank_ == 0 && size_ > 1) dispatcher_ = std::thread([this] { Dispatch(); });
   }
 
@@ -32,6 +33,19 @@ class MpiQueue final : public WorkQueue {
     if (rank_ == 0) return Take();
     if (done_) return std::nullopt;
     return Ask(0);
+  }
+
+  void ReportProgress(const WorkProgress& mine) override {
+    std::lock_guard lock(mutex_);
+    mine_ = mine;
+    if (rank_ == 0) progress_[0] = mine;
+  }
+
+  WorkProgress JobProgress() const override {
+    std::lock_guard lock(mutex_);
+    WorkProgress sum;
+    for (const auto& p : progress_) sum += p;
+    return rank_ == 0 ? sum : mine_;
   }
 
   void Abort() override {
@@ -59,8 +73,16 @@ class MpiQueue final : public WorkQueue {
     return std::make_pair(begin, begin + batch);
   }
 
-  std::optional<std::pair<std::size_t, std::size_t>> Ask(long long failed) {
-    MPI_Send(&failed, 1, MPI_LONG_LONG, 0, kRequestTag, comm_);
+  // A request: {failed, items, bytes in, bytes out}.
+  std::optional<std::pair<std::size_t, std::size_t>> Ask(unsigned long long failed) {
+    unsigned long long request[4] = {failed, 0, 0, 0};
+    {
+      std::lock_guard lock(mutex_);
+      request[1] = mine_.items;
+      request[2] = mine_.bytes_in;
+      request[3] = mine_.bytes_out;
+    }
+    MPI_Send(request, 4, MPI_UNSIGNED_LONG_LONG, 0, kRequestTag, comm_);
     unsigned long long grant[2] = {0, 0};
     MPI_Recv(grant, 2, MPI_UNSIGNED_LONG_LONG, 0, kGrantTag, comm_, MPI_STATUS_IGNORE);
     if (grant[0] == grant[1]) {
@@ -73,9 +95,9 @@ class MpiQueue final : public WorkQueue {
   void Dispatch() {
     int waiting = size_ - 1;  // ranks that have not yet been told "no more work"
     while (waiting > 0) {
-      long long failed = 0;
+      unsigned long long message[4] = {0, 0, 0, 0};
       MPI_Request request;
-      MPI_Irecv(&failed, 1, MPI_LONG_LONG, MPI_ANY_SOURCE, kRequestTag, comm_, &request);
+      MPI_Irecv(message, 4, MPI_UNSIGNED_LONG_LONG, MPI_ANY_SOURCE, kRequestTag, comm_, &request);
       MPI_Status status;
       int arrived = 0;
       while (true) {
@@ -83,7 +105,11 @@ class MpiQueue final : public WorkQueue {
         if (arrived) break;
         std::this_thread::sleep_for(std::chrono::microseconds(200));
       }
-      if (failed) aborted_ = true;
+      if (message[0]) aborted_ = true;
+      {
+        std::lock_guard lock(mutex_);
+        progress_[static_cast<std::size_t>(status.MPI_SOURCE)] = WorkProgress{message[1], message[2], message[3]};
+      }
       auto range = Take();
       unsigned long long grant[2] = {0, 0};
       if (range) {
@@ -100,8 +126,10 @@ class MpiQueue final : public WorkQueue {
   int rank_ = 0;
   int size_ = 1;
   std::size_t total_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::size_t next_ = 0;
+  WorkProgress mine_;
+  std::vector<WorkProgress> progress_;  // rank 0: the latest report of each rank
   std::atomic<bool> aborted_{false};
   bool done_ = false;
   std::thread dispatcher_;
@@ -119,8 +147,19 @@ class StaticQueue final : public WorkQueue {
   }
   void Abort() override { aborted_ = true; }
   void Finish() override {}
+  // Without a dispatcher there are no reports to gather: own progress only.
+  void ReportProgress(const WorkProgress& mine) override {
+    std::lock_guard lock(mutex_);
+    mine_ = mine;
+  }
+  WorkProgress JobProgress() const override {
+    std::lock_guard lock(mutex_);
+    return mine_;
+  }
 
  private:
+  mutable std::mutex mutex_;
+  WorkProgress mine_;
   std::size_t next_, step_, total_;
   bool aborted_ = false;
 };

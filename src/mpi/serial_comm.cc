@@ -1,4 +1,5 @@
 #include <atomic>
+#include <mutex>
 
 #include "nc2zarr/mpi/comm.h"
 
@@ -15,8 +16,18 @@ class SerialQueue final : public WorkQueue {
   }
   void Abort() override { aborted_ = true; }
   void Finish() override {}
+  void ReportProgress(const WorkProgress& mine) override {
+    std::lock_guard lock(mutex_);
+    progress_ = mine;
+  }
+  WorkProgress JobProgress() const override {
+    std::lock_guard lock(mutex_);
+    return progress_;
+  }
 
  private:
+  mutable std::mutex mutex_;
+  WorkProgress progress_;
   std::size_t total_;
   std::size_t next_ = 0;
   bool aborted_ = false;

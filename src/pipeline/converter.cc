@@ -68,7 +68,7 @@ struct RankTotals {
 
 // Reads, compresses and queues one chunk for writing.
 Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkReader& reader, Compressor& compressor,
-                    ObjectWriter& writer, std::vector<std::byte>& raw, RankTotals& totals) {
+                    ObjectWriter& writer, std::vector<std::byte>& raw, RankTotals& totals, WorkQueue& queue) {
   const PlannedVariable& v = plan.variables[item.variable];
   const ChunkRegion region = ChunkAt(v, item.chunk);
   const std::string key = ChunkKey(v.path(), region.index);
@@ -79,6 +79,7 @@ Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkReader& reader,
   ++totals.chunks;
   totals.raw += RegionBytes(v, region);
   totals.stored += encoded.size();
+  queue.ReportProgress(WorkProgress{totals.chunks, totals.raw, totals.stored});
   const std::uint32_t crc = Crc32c(encoded);
   return writer.Submit(key, std::move(encoded), crc);
 }
@@ -111,7 +112,7 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
       StartGraceDeadline(options.grace);
       return Interrupted();
     }
-    return ProduceChunk(plan, item, reader, *compressor, writer, raw, totals);
+    return ProduceChunk(plan, item, reader, *compressor, writer, raw, totals, queue);
   };
   if (root) {
     for (const auto& item : work.root_items) {
@@ -157,11 +158,31 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   RankTotals totals;
   const WorkList work = RemainingWork(plan, state);
   auto queue = comm.StartWorkQueue(work.shared_items.size());
+  std::unique_ptr<ProgressDisplay> display;
+  if (root) {
+    ProgressSnapshot goal;
+    goal.total_items = work.root_items.size() + work.shared_items.size();
+    goal.skipped_items = state.resumed_chunks();
+    for (const auto* items : {&work.root_items, &work.shared_items}) {
+      for (const auto& item : *items) {
+        const PlannedVariable& v = plan.variables[item.variable];
+        goal.total_bytes += RegionBytes(v, ChunkAt(v, item.chunk));
+      }
+    }
+    const auto begun = std::chrono::steady_clock::now();
+    display = std::make_unique<ProgressDisplay>(options.progress, options.progress_interval, [&queue, goal, begun] {
+      ProgressSnapshot s = goal;
+      s.done = queue->JobProgress();
+      s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+      return s;
+    });
+  }
   auto journal = JournalWriter::Create(journal_dir, state.fingerprint, state.run_id, comm.rank());
   Status mine = journal.ok() ? WriteChunks(plan, work, state, *store, *queue, *journal, options, root, totals)
                              : journal.status();
   if (!journal.ok()) queue->Abort();
   queue->Finish();
+  if (display) display->Stop();
 
   // Agree on the outcome; rank 0 commits only if every rank succeeded.
   std::string outcome;

@@ -27,6 +27,7 @@ struct CliOptions {
   bool plan_json = false;  // plan --json
   std::string target;      // ls / rm / status: a gs:// URL or a local path
   bool yes = false;        // rm --yes
+  std::string report_file;  // convert --report FILE.json
   LogLevel log_level = LogLevel::kWarning;
 };
 

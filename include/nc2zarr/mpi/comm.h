@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,11 +13,29 @@
 
 namespace nc2zarr {
 
+// How far one rank (or the whole job) has got.
+struct WorkProgress {
+  std::uint64_t items = 0;      // chunks written
+  std::uint64_t bytes_in = 0;   // raw bytes read
+  std::uint64_t bytes_out = 0;  // compressed bytes written
+  WorkProgress& operator+=(const WorkProgress& o) {
+    items += o.items;
+    bytes_in += o.bytes_in;
+    bytes_out += o.bytes_out;
+    return *this;
+  }
+};
+
 // Hands out ranges of item numbers [begin, end) to ranks on demand, so a
-// rank that gets slow chunks simply takes fewer of them.
+// rank that gets slow chunks simply takes fewer of them. Requests also carry
+// each rank's progress to rank 0, which shows the job's.
 class WorkQueue {
  public:
   virtual ~WorkQueue() = default;
+  // This rank's progress so far; sent with its next request.
+  virtual void ReportProgress(const WorkProgress& mine) = 0;
+  // On rank 0: the job's progress as last reported (its own included).
+  virtual WorkProgress JobProgress() const = 0;
   // The next range for this rank; nullopt when all items are taken or the
   // job is stopping. Call until it returns nullopt (or after Abort).
   virtual std::optional<std::pair<std::size_t, std::size_t>> Next() = 0;

@@ -9,6 +9,7 @@
 
 #include "nc2zarr/base/status.h"
 #include "nc2zarr/mpi/comm.h"
+#include "nc2zarr/pipeline/progress.h"
 #include "nc2zarr/plan/make_plan.h"
 #include "nc2zarr/store/open_store.h"
 
@@ -24,6 +25,8 @@ struct ConvertOptions {
   bool resume = true;     // --resume (default) / --no-resume
   std::string journal_dir;  // --journal-dir; see JournalDirectory
   std::chrono::milliseconds grace{30000};  // after a signal, for writes in flight
+  ProgressMode progress = ProgressMode::kAuto;
+  std::chrono::milliseconds progress_interval{10000};  // between lines in batch logs
 };
 
 struct ConvertSummary {
