@@ -106,7 +106,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   CliOptions options;
   std::vector<std::string> inputs, variables;
   std::string chunks, compressor = "zstd:1";
-  double target_mb = 100, grace_seconds = 30, progress_seconds = 10;
+  double target_mb = 100, grace_seconds = 30, progress_seconds = 10, hdf5_cache_mb = 0;
   std::string progress = "auto";
   bool verbose = false, quiet = false;
   DestinationFlags destination;
@@ -139,6 +139,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   convert->add_option("--journal-dir", options.convert.journal_dir,
                       "where each rank records what it stored (default: DEST/.nc2zarr/journal for a directory, "
                       "./.nc2zarr-journal/BUCKET/PATH for gs://)");
+  convert->add_option("--hdf5-cache-mb", hdf5_cache_mb,
+                      "HDF5 chunk cache per input variable; raise it when Zarr chunks cut through the inputs' "
+                      "HDF5 chunks")
+      ->capture_default_str();
   convert->add_option("--progress", progress, "bar, lines or none (default: a bar on a terminal, else lines)")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   convert->add_option("--progress-interval", progress_seconds, "seconds between progress lines")->capture_default_str();
@@ -212,6 +216,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                                     : Command::kConvert;
   if (!(grace_seconds >= 0)) return usage_error(UsageError("--grace-seconds must not be negative"));
   if (!(progress_seconds > 0)) return usage_error(UsageError("--progress-interval must be positive"));
+  if (!(hdf5_cache_mb >= 0)) return usage_error(UsageError("--hdf5-cache-mb must not be negative"));
+  options.convert.hdf5_cache_bytes = static_cast<std::size_t>(hdf5_cache_mb * (1 << 20));
   options.convert.progress_interval = std::chrono::milliseconds(static_cast<long long>(progress_seconds * 1000));
   options.convert.progress = progress == "bar"     ? ProgressMode::kBar
                              : progress == "lines" ? ProgressMode::kLines

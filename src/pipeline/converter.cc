@@ -14,6 +14,7 @@
 #include "nc2zarr/pipeline/file_cache.h"
 #include "nc2zarr/pipeline/object_writer.h"
 #include "nc2zarr/pipeline/scan.h"
+#include "nc2zarr/read/netcdf_file.h"
 #include "nc2zarr/plan/plan_json.h"
 #include "nc2zarr/plan/work_list.h"
 #include "nc2zarr/zarr/keys.h"
@@ -101,6 +102,7 @@ WorkList RemainingWork(const Plan& plan, const RunState& state) {
 // takes chunks from the queue until none remain or a signal asks to stop.
 Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state, Store& store, WorkQueue& queue,
                    JournalWriter& journal, const ConvertOptions& options, bool root, RankTotals& totals) {
+  SetChunkCachePerVariable(options.hdf5_cache_bytes);
   FileCache files;
   ChunkReader reader(plan, files);
   auto compressor = MakeCompressor(plan.compressor);

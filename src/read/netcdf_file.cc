@@ -84,6 +84,11 @@ Status ReadAttributes(int group_id, int var_id, std::vector<Attribute>& out) {
 
 }  // namespace
 
+void SetChunkCachePerVariable(std::size_t bytes) {
+  // Slots: a prime well above the chunks a cache of this size can hold.
+  nc_set_chunk_cache(bytes, 1009, 0.75f);
+}
+
 Result<NetcdfFile> NetcdfFile::Open(const std::string& path) {
   int ncid = -1;
   int st = nc_open(path.c_str(), NC_NOWRITE, &ncid);

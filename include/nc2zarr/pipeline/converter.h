@@ -25,6 +25,10 @@ struct ConvertOptions {
   bool resume = true;     // --resume (default) / --no-resume
   std::string journal_dir;  // --journal-dir; see JournalDirectory
   std::chrono::milliseconds grace{30000};  // after a signal, for writes in flight
+  // HDF5 chunk cache per input variable. 0: each HDF5 chunk is read once
+  // when Zarr chunks align with it (the usual case) and memory stays small;
+  // raise it when Zarr chunks cut through HDF5 chunks.
+  std::size_t hdf5_cache_bytes = 0;
   ProgressMode progress = ProgressMode::kAuto;
   std::chrono::milliseconds progress_interval{10000};  // between lines in batch logs
 };

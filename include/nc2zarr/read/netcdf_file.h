@@ -14,6 +14,12 @@
 
 namespace nc2zarr {
 
+// The HDF5 chunk cache each variable of a file opened from now on gets.
+// netCDF-C's default (16 MiB per variable) multiplies with open files and
+// variables into hundreds of MiB; nc2zarr reads whole HDF5 chunks once, so
+// a small cache costs no speed when Zarr chunks align with HDF5 chunks.
+void SetChunkCachePerVariable(std::size_t bytes);
+
 class NetcdfFile {
  public:
   static Result<NetcdfFile> Open(const std::string& path);
