@@ -43,11 +43,15 @@ Status Interrupted() {
 
 // Rank 0: scan, plan, and claim (or resume) the destination.
 Result<RunState> StartOnRankZero(const ConvertOptions& options, const std::string& journal_dir) {
+  ASSIGN_OR_RETURN(auto store, OpenStore(options.output, options.destination));
+  DestinationPolicy policy{options.overwrite, options.resume, journal_dir};
+  // A missing bucket or denied access shows before a scan of thousands of
+  // files, by a read; the write probe follows once the scan says there is
+  // something to write.
+  if (IsRemoteDestination(options.output)) RETURN_IF_ERROR(store->List("", 1).status());
   ASSIGN_OR_RETURN(Plan plan, ScanAndPlan(options.inputs, options.request));
   if (InterruptRequested()) return Interrupted();
   for (const auto& w : plan.warnings) LogWarning(w);
-  ASSIGN_OR_RETURN(auto store, OpenStore(options.output, options.destination));
-  DestinationPolicy policy{options.overwrite, options.resume, journal_dir};
   ASSIGN_OR_RETURN(RunState state, PrepareDestination(plan, *store, policy));
   if (!state.complete) {
     LogInfo("plan: " + std::to_string(plan.variables.size()) + " arrays, " + std::to_string(plan.total_chunks()) +
@@ -106,7 +110,9 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
   FileCache files;
   ChunkReader reader(plan, files);
   auto compressor = MakeCompressor(plan.compressor);
-  ObjectWriter writer(store, options.write_threads, options.write_threads, &journal, &state.sessions);
+  // One chunk may wait while write_threads are in flight: memory stays at a
+  // few chunks.
+  ObjectWriter writer(store, options.write_threads, 1, &journal, &state.sessions);
   std::vector<std::byte> raw;
   Status st;
   auto produce = [&](const WorkItem& item) {

@@ -33,7 +33,7 @@ std::string NewRunId() {
 }
 
 // A tiny object written, read back and deleted before the heavy work, so a
-// missing bucket or a denied write shows at once.
+// denied write shows before any chunk is read.
 Status ProbeDestination(Store& store) {
   const std::string key = ".nc2zarr/probe-" + std::to_string(std::random_device{}());
   const std::string text = "nc2zarr write probe";
