@@ -106,6 +106,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   CliOptions options;
   std::vector<std::string> inputs, variables;
   std::string chunks, compressor = "zstd:1";
+  bool shuffle = false;
   double target_mb = 100, grace_seconds = 30, progress_seconds = 10, hdf5_cache_mb = 0;
   std::string progress = "auto";
   bool verbose = false, quiet = false;
@@ -126,6 +127,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
         ->capture_default_str();
     cmd->add_option("--variables", variables, "variables to convert, comma separated (their coordinates come along)");
     cmd->add_option("--compressor", compressor, "zstd[:LEVEL] or none")->capture_default_str();
+    cmd->add_flag("--shuffle", shuffle, "byte-shuffle numbers before compressing (numcodecs' shuffle filter)");
     add_logging(cmd);
   };
 
@@ -234,6 +236,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   auto spec = CompressorSpec::Parse(compressor);
   if (!spec.ok()) return usage_error(spec.status());
   options.convert.request.compressor = *spec;
+  options.convert.request.compressor.shuffle = options.convert.request.compressor.shuffle || shuffle;
   if (Status st = destination.ApplyTo(options); !st.ok()) return usage_error(st);
   int sources = options.auth.anonymous + !options.auth.token_file.empty() + !options.auth.credentials_file.empty();
   if (sources > 1) return usage_error(UsageError("use only one of --anonymous, --token-file and --credentials"));

@@ -60,8 +60,13 @@ class ZstdCompressor final : public Compressor {
 
 }  // namespace
 
-Result<CompressorSpec> CompressorSpec::Parse(const std::string& text) {
+Result<CompressorSpec> CompressorSpec::Parse(const std::string& given) {
   CompressorSpec spec;
+  std::string text = given;
+  if (auto plus = text.find("+shuffle"); plus != std::string::npos && plus + 8 == text.size()) {
+    spec.shuffle = true;
+    text = text.substr(0, plus);
+  }
   if (text == "none") {
     spec.kind = Kind::kNone;
     spec.level = 0;
@@ -86,7 +91,7 @@ Result<CompressorSpec> CompressorSpec::Parse(const std::string& text) {
 }
 
 std::string CompressorSpec::ToString() const {
-  return kind == Kind::kNone ? "none" : "zstd:" + std::to_string(level);
+  return (kind == Kind::kNone ? "none" : "zstd:" + std::to_string(level)) + (shuffle ? "+shuffle" : "");
 }
 
 std::unique_ptr<Compressor> MakeCompressor(const CompressorSpec& spec) {

@@ -5,9 +5,9 @@
 
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
-#include "nc2zarr/codec/compressor.h"
 #include "nc2zarr/codec/crc32c.h"
 #include "nc2zarr/journal/journal.h"
+#include "nc2zarr/pipeline/chunk_encoder.h"
 #include "nc2zarr/pipeline/chunk_reader.h"
 #include "nc2zarr/pipeline/commit.h"
 #include "nc2zarr/pipeline/destination.h"
@@ -72,14 +72,14 @@ struct RankTotals {
 };
 
 // Reads, compresses and queues one chunk for writing.
-Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkReader& reader, Compressor& compressor,
+Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkReader& reader, ChunkEncoder& encoder,
                     ObjectWriter& writer, std::vector<std::byte>& raw, RankTotals& totals, WorkQueue& queue) {
   const PlannedVariable& v = plan.variables[item.variable];
   const ChunkRegion region = ChunkAt(v, item.chunk);
   const std::string key = ChunkKey(v.path(), region.index);
   std::vector<std::byte> encoded;
   Status st = reader.Read(v, region, raw);
-  if (st.ok()) st = compressor.Encode(raw, encoded);
+  if (st.ok()) st = encoder.Encode(v, raw, encoded);
   if (!st.ok()) return st.WithContext("chunk " + key);
   ++totals.chunks;
   totals.raw += RegionBytes(v, region);
@@ -109,7 +109,7 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
   SetChunkCachePerVariable(options.hdf5_cache_bytes);
   FileCache files;
   ChunkReader reader(plan, files);
-  auto compressor = MakeCompressor(plan.compressor);
+  ChunkEncoder encoder(plan.compressor);
   // One chunk may wait while write_threads are in flight: memory stays at a
   // few chunks.
   ObjectWriter writer(store, options.write_threads, 1, &journal, &state.sessions);
@@ -120,7 +120,7 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
       StartGraceDeadline(options.grace);
       return Interrupted();
     }
-    return ProduceChunk(plan, item, reader, *compressor, writer, raw, totals, queue);
+    return ProduceChunk(plan, item, reader, encoder, writer, raw, totals, queue);
   };
   if (root) {
     for (const auto& item : work.root_items) {

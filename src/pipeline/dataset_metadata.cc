@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nc2zarr/pipeline/chunk_encoder.h"
 #include "nc2zarr/zarr/array_metadata.h"
 #include "nc2zarr/zarr/attributes.h"
 #include "nc2zarr/zarr/keys.h"
@@ -29,7 +30,7 @@ std::vector<MetadataObject> DatasetMetadata(const Plan& plan) {
     array.dtype = ZarrDtype(v.type, v.string_length);
     array.fill_value = fill.fill_value;
     array.compressor = CompressorJson(plan.compressor);
-    array.filters = v.type == DataType::kString ? nlohmann::json::array({{{"id", "vlen-utf8"}}}) : nlohmann::json();
+    array.filters = FiltersJson(plan.compressor, v);
     add(MetadataKey(v.path(), kZarray), array.ToJson());
 
     // xarray's NetCDF reader moves least_significant_digit into the

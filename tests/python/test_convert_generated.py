@@ -39,6 +39,17 @@ class ConvertGenerated(StoreTestCase):
         self.assertMatchesXarray(store)
         self.assertIsNone(load(store, "tas", ".zarray")["compressor"])
 
+    def test_byte_shuffle_before_zstd(self):
+        make_sample(self.path("in"), files=2, steps=6, lat=45, lon=90)
+        plain, shuffled = self.path("plain.zarr"), self.path("shuffled.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", plain, "--chunks", "time=6"])
+        run(["convert", self.path("in", "*.nc"), "-o", shuffled, "--chunks", "time=6", "--shuffle"])
+        self.assertMatchesXarray(shuffled)
+        self.assertEqual(load(shuffled, "tas", ".zarray")["filters"], [{"elementsize": 4, "id": "shuffle"}])
+        self.assertEqual(load(shuffled, "pr", ".zarray")["filters"], [{"elementsize": 2, "id": "shuffle"}])
+        size = lambda store: os.path.getsize(os.path.join(store, "tas", "0.0.0"))
+        self.assertLess(size(shuffled), size(plain))
+
     def test_files_are_ordered_by_time_not_by_name(self):
         files = make_sample(self.path("in"), files=3, steps=5, lat=4, lon=4)
         for f, name in zip(files, ["c.nc", "a.nc", "b.nc"]):

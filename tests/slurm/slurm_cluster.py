@@ -106,14 +106,15 @@ class SlurmCluster:
     def start(self):
         self._check_prerequisites()
         self.base = tempfile.mkdtemp(prefix="nc2zarr-slurm-")
-        os.chmod(self.base, 0o755)  # munged runs as user munge and must reach its directory
-        self._start_watchdog()
-        for d in ("ctld", "spool", "log", "run", "tmp", "jobs"):
-            os.makedirs(os.path.join(self.base, d))
-        for node in self.nodes:
-            os.makedirs(os.path.join(self.base, "spool", node))
-            os.makedirs(os.path.join(self.base, "tmp", node))
+        self.conf = os.path.join(self.base, "slurm.conf")  # written below; it marks this cluster's processes
         try:
+            os.chmod(self.base, 0o755)  # munged runs as user munge and must reach its directory
+            self._start_watchdog()
+            for d in ("ctld", "spool", "log", "run", "tmp", "jobs"):
+                os.makedirs(os.path.join(self.base, d))
+            for node in self.nodes:
+                os.makedirs(os.path.join(self.base, "spool", node))
+                os.makedirs(os.path.join(self.base, "tmp", node))
             self._start_munge()
             self._write_conf()
             self._start_slurm()
@@ -146,6 +147,7 @@ class SlurmCluster:
         self._kill_stragglers()
         shutil.rmtree(self.base, ignore_errors=True)
         self.base = None
+        self.conf = None
 
     def __enter__(self):
         self.start()
@@ -269,18 +271,18 @@ class SlurmCluster:
     def diagnose(self):
         """Daemon logs and node states, for failure messages."""
         parts = []
-        if self.base:
-            for name in sorted(os.listdir(self.path("log"))):
-                with open(self.path("log", name), errors="replace") as f:
-                    tail = f.read()[-3000:]
-                parts.append(f"--- {name} (tail) ---\n{tail}")
-            if self.conf:
-                parts.append("--- sinfo ---\n" + self._sinfo())
+        for directory in (self.path("log"), self.path("munge")) if self.base else ():
+            for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
+                if name.endswith((".log", ".stdout", ".txt")):
+                    parts.append(f"--- {name} (tail) ---\n{_read(os.path.join(directory, name))}")
+        ctld = self.procs.get("slurmctld")
+        if ctld is not None and ctld.poll() is None:
+            parts.append("--- sinfo ---\n" + self._sinfo())
         return "\n".join(parts)
 
     # ---- internals ----------------------------------------------------------
     def _check_prerequisites(self):
-        missing = [b for b in SLURM_BINARIES + MUNGE_BINARIES if shutil.which(b, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is None]
+        missing = [b for b in SLURM_BINARIES + MUNGE_BINARIES if self._sbin(b) is None]
         if missing:
             raise SlurmUnavailable(f"missing {', '.join(missing)}: install the Debian packages slurm-wlm and munge "
                                    "(scripts/setup.sh does)")
@@ -388,7 +390,6 @@ class SlurmCluster:
             lines.append(f"NodeName={node}{host} NodeAddr=127.0.0.1 Port={port} CPUs={self.cpus} Sockets=1 "
                          f"CoresPerSocket={self.cpus} ThreadsPerCore=1 RealMemory=2000 State=UNKNOWN")
         lines.append(f"PartitionName=debug Nodes={','.join(self.nodes)} Default=YES MaxTime=INFINITE State=UP")
-        self.conf = os.path.join(b, "slurm.conf")
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
 
@@ -401,12 +402,16 @@ class SlurmCluster:
         for node in self.nodes:
             self._spawn(f"slurmd-{node}", [self._sbin("slurmd"), "-D", "-N", node, "-f", self.conf], env=env)
 
-        def all_idle():
+        def idle():
             for node in self.nodes:
                 self._alive(f"slurmd-{node}")
-            states = dict(line.split() for line in self._sinfo().splitlines() if len(line.split()) == 2)
-            return all(states.get(n, "").rstrip("*") == "idle" for n in self.nodes)
-        _wait_for(all_idle, 60, f"node(s) {', '.join(self.nodes)} to be idle", diagnose=self.diagnose)
+            return self.all_idle()
+        _wait_for(idle, 60, f"node(s) {', '.join(self.nodes)} to be idle", diagnose=self.diagnose)
+
+    def all_idle(self):
+        """Every node idle: no job on it, none completing."""
+        states = dict(line.split() for line in self._sinfo().splitlines() if len(line.split()) == 2)
+        return all(states.get(n, "").rstrip("*") == "idle" for n in self.nodes)
 
     def _alive(self, name):
         proc = self.procs[name]
@@ -415,18 +420,23 @@ class SlurmCluster:
         return True
 
     def _sinfo(self):
-        result = subprocess.run(["sinfo", "-h", "-N", "-o", "%N %T"], env=self.env(), capture_output=True,
-                                text=True, timeout=10)
+        try:
+            result = subprocess.run(["sinfo", "-h", "-N", "-o", "%N %T"], env=self.env(), capture_output=True,
+                                    text=True, timeout=10)
+        except subprocess.TimeoutExpired:
+            return "(sinfo timed out)"
         return result.stdout + result.stderr
 
     def _squeue_ids(self):
-        result = subprocess.run(["squeue", "-h", "-o", "%i"], env=self.env(), capture_output=True, text=True,
-                                timeout=10)
+        try:
+            result = subprocess.run(["squeue", "-h", "-o", "%i"], env=self.env(), capture_output=True, text=True,
+                                    timeout=10)
+        except subprocess.TimeoutExpired:
+            return []
         return result.stdout.split() if result.returncode == 0 else []
 
     def _kill_stragglers(self):
-        if self.conf:
-            _kill_cluster_processes(self.conf, self.base)
+        _kill_cluster_processes(self.conf, self.base)
 
     def _start_watchdog(self):
         """A detached process that cleans up if this one dies without stop()

@@ -45,12 +45,10 @@ class SlurmTemplateTest(unittest.TestCase):
                 raise AssertionError(f"{path} is missing: build first (scripts/build.sh)")
         cls.cluster = SlurmCluster(cls.NODES, cpus_per_node=cls.CPUS_PER_NODE)
         cls.addClassCleanup(cls.cluster.stop)
-        started = time.monotonic()
         try:
             cls.cluster.start()
         except SlurmUnavailable as e:
             raise AssertionError(f"cannot bring up the test Slurm: {e}") from None
-        cls.startup_seconds = time.monotonic() - started
         # Inside the cluster's directory, so whatever removes the cluster removes the data too.
         cls.tmp = cls.cluster.path("work")
         os.makedirs(cls.tmp)

@@ -18,6 +18,7 @@ there is time to interrupt it while chunks are still being written.
 import filecmp
 import os
 import re
+import time
 import unittest
 
 from template_test import SlurmTemplateTest, harness, read, template
@@ -50,7 +51,6 @@ class RequeueEndToEnd(SlurmTemplateTest):
         cls.big_reference = os.path.join(cls.tmp, "big-reference.zarr")
         harness.run(["convert", os.path.join(cls.big, "*.nc"), "-o", cls.big_reference, "--chunks", CHUNKS, "-q"]
                     + EXTRA.split(), ranks=RANKS)
-        cls.total_chunks = chunk_files(cls.big_reference)
 
     def start(self, launcher, args=()):
         store = self.store_path()
@@ -82,7 +82,15 @@ class RequeueEndToEnd(SlurmTemplateTest):
             info = self.cluster.show_job(job_id)
             return info.get("JobState") == "PENDING" and info.get("Restarts") == "1"
         self.wait_for(requeued, 120, f"job {job_id} to be requeued\n{read(log)}", job_id)
-        # Slurm would wait about two minutes before running it again.
+        self.restart_now(job_id)
+
+    def restart_now(self, job_id):
+        """Slurm would wait about two minutes before running the job again.
+        Not too soon either: slurmd refuses a relaunch in the same second
+        the old run's credential was revoked ("Job credential revoked") and
+        the job then ends FAILED. So: once the node is idle, 2 s more."""
+        self.wait_for(self.cluster.all_idle, 60, "the node to be idle after the requeue", job_id)
+        time.sleep(2)
         self.cluster.scontrol("update", f"JobId={job_id}", "StartTime=now")
 
     def check_finished(self, store, proc, job_id, log, reference=None, ranks=RANKS):
@@ -166,7 +174,7 @@ class RequeueEndToEnd(SlurmTemplateTest):
             return info.get("JobState") == "PENDING" and info.get("Restarts") == "1"
         self.wait_for(requeued, 120, f"job {job_id} to be requeued\n{read(log)}", job_id)
         self.cluster.scontrol("update", f"JobId={job_id}", "TimeLimit=10")
-        self.cluster.scontrol("update", f"JobId={job_id}", "StartTime=now")
+        self.restart_now(job_id)
         reference = os.path.join(self.tmp, "bigger-reference.zarr")
         harness.run(["convert", os.path.join(data, "*.nc"), "-o", reference, "--chunks", CHUNKS, "-q",
                      "--compressor", "zstd:22"], ranks=2)

@@ -15,9 +15,11 @@ namespace nc2zarr {
 struct CompressorSpec {
   enum class Kind { kNone, kZstd };
   Kind kind = Kind::kZstd;
-  int level = 1;  // numcodecs' default
+  int level = 1;         // numcodecs' default
+  bool shuffle = false;  // numcodecs' byte shuffle before compressing (--shuffle)
 
-  static Result<CompressorSpec> Parse(const std::string& text);  // "zstd", "zstd:3", "none"
+  // "zstd", "zstd:3", "none", each optionally followed by "+shuffle".
+  static Result<CompressorSpec> Parse(const std::string& text);
   std::string ToString() const;
   bool operator==(const CompressorSpec&) const = default;
 };
