@@ -9,7 +9,7 @@ packages=(
   openmpi-bin libopenmpi-dev
   slurm-wlm munge
   libcurl4-openssl-dev libssl-dev
-  nlohmann-json3-dev libzstd-dev libcli11-dev
+  nlohmann-json3-dev libzstd-dev libcli11-dev libdeflate-dev
   libgtest-dev libgmock-dev
   python3-xarray python3-zarr python3-numcodecs python3-netcdf4 python3-dask python3-numpy
 )

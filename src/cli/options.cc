@@ -145,6 +145,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                       "HDF5 chunk cache per input variable; raise it when Zarr chunks cut through the inputs' "
                       "HDF5 chunks")
       ->capture_default_str();
+  convert->add_flag("!--no-direct-reads", options.convert.direct_chunk_reads,
+                    "read netCDF-4 inputs only through netCDF-C (by default compressed HDF5 chunks are read and "
+                    "inflated directly where their layout allows)");
   convert->add_option("--progress", progress, "bar, lines or none (default: a bar on a terminal, else lines)")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   convert->add_option("--progress-interval", progress_seconds, "seconds between progress lines")->capture_default_str();

@@ -107,6 +107,7 @@ WorkList RemainingWork(const Plan& plan, const RunState& state) {
 Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state, Store& store, WorkQueue& queue,
                    JournalWriter& journal, const ConvertOptions& options, bool root, RankTotals& totals) {
   SetChunkCachePerVariable(options.hdf5_cache_bytes);
+  SetDirectChunkReads(options.direct_chunk_reads);
   FileCache files;
   ChunkReader reader(plan, files);
   ChunkEncoder encoder(plan.compressor);

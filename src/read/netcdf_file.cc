@@ -3,6 +3,7 @@
 #include <netcdf.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -84,6 +85,20 @@ Status ReadAttributes(int group_id, int var_id, std::vector<Attribute>& out) {
 
 }  // namespace
 
+namespace {
+std::atomic<bool> g_direct_reads{true};
+}  // namespace
+
+void SetDirectChunkReads(bool enabled) { g_direct_reads = enabled; }
+
+NetcdfFile::NetcdfFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {
+  int format = 0;
+  nc_inq_format(ncid_, &format);
+  if (g_direct_reads && (format == NC_FORMAT_NETCDF4 || format == NC_FORMAT_NETCDF4_CLASSIC)) {
+    direct_ = Hdf5ChunkReader::Open(path_);
+  }
+}
+
 void SetChunkCachePerVariable(std::size_t bytes) {
   // Slots: a prime well above the chunks a cache of this size can hold.
   nc_set_chunk_cache(bytes, 1009, 0.75f);
@@ -102,7 +117,7 @@ Result<NetcdfFile> NetcdfFile::Open(const std::string& path) {
 }
 
 NetcdfFile::NetcdfFile(NetcdfFile&& other) noexcept
-    : ncid_(other.ncid_), path_(std::move(other.path_)), ids_(std::move(other.ids_)) {
+    : ncid_(other.ncid_), path_(std::move(other.path_)), ids_(std::move(other.ids_)), direct_(std::move(other.direct_)) {
   other.ncid_ = -1;
 }
 
@@ -112,6 +127,7 @@ NetcdfFile& NetcdfFile::operator=(NetcdfFile&& other) noexcept {
     ncid_ = other.ncid_;
     path_ = std::move(other.path_);
     ids_ = std::move(other.ids_);
+    direct_ = std::move(other.direct_);
     other.ncid_ = -1;
   }
   return *this;
@@ -239,6 +255,13 @@ Result<NetcdfFile::VariableId> NetcdfFile::Lookup(const std::string& variable_pa
 Status NetcdfFile::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
                            std::span<const std::size_t> count, void* out) const {
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
+  if (direct_ && id.nc_type != NC_CHAR && id.nc_type != NC_STRING) {
+    auto type = FromNcType(id.nc_type);
+    if (type) {
+      ASSIGN_OR_RETURN(bool done, direct_->ReadSlab(variable_path, start, count, SizeOf(*type), out));
+      if (done) return Status::Ok();
+    }
+  }
   int st = nc_get_vara(id.group_id, id.var_id, start.data(), count.data(), out);
   if (st != NC_NOERR) return Error(st, "cannot read variable '" + variable_path + "'");
   return Status::Ok();

@@ -29,6 +29,7 @@ struct ConvertOptions {
   // when Zarr chunks align with it (the usual case) and memory stays small;
   // raise it when Zarr chunks cut through HDF5 chunks.
   std::size_t hdf5_cache_bytes = 0;
+  bool direct_chunk_reads = true;  // --no-direct-reads reads every input through netCDF-C
   ProgressMode progress = ProgressMode::kAuto;
   std::chrono::milliseconds progress_interval{10000};  // between lines in batch logs
 };

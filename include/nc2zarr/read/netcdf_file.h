@@ -11,6 +11,7 @@
 
 #include "nc2zarr/base/status.h"
 #include "nc2zarr/model/schema.h"
+#include "nc2zarr/read/hdf5_chunk_reader.h"
 
 namespace nc2zarr {
 
@@ -19,6 +20,10 @@ namespace nc2zarr {
 // variables into hundreds of MiB; nc2zarr reads whole HDF5 chunks once, so
 // a small cache costs no speed when Zarr chunks align with HDF5 chunks.
 void SetChunkCachePerVariable(std::size_t bytes);
+
+// Whether files opened from now on read compressed netCDF-4 chunks directly
+// (Hdf5ChunkReader) where they can. On by default; off for comparison.
+void SetDirectChunkReads(bool enabled);
 
 class NetcdfFile {
  public:
@@ -53,13 +58,14 @@ class NetcdfFile {
     int nc_type;
   };
 
-  NetcdfFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {}
+  NetcdfFile(int ncid, std::string path);
   Result<VariableId> Lookup(const std::string& variable_path) const;
   Status Error(int nc_status, const std::string& what) const;
 
   int ncid_ = -1;
   std::string path_;
   mutable std::unordered_map<std::string, VariableId> ids_;
+  std::unique_ptr<Hdf5ChunkReader> direct_;  // netCDF-4 files: the fast path
 };
 
 }  // namespace nc2zarr

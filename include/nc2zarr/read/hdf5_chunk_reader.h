@@ -1,0 +1,48 @@
+// A faster path for netCDF-4 inputs: read a variable's compressed HDF5
+// chunks directly (H5Dread_chunk), inflate them with libdeflate and undo
+// the shuffle ourselves, instead of netCDF-C -> HDF5 -> zlib. Only for the
+// layouts it understands (chunked, deflate with or without shuffle, little-
+// endian numbers, every chunk allocated); anything else says "not handled"
+// and the caller reads through netCDF-C.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nc2zarr/base/status.h"
+
+namespace nc2zarr {
+
+class Hdf5ChunkReader {
+ public:
+  // nullptr when the file is not HDF5 (classic formats) or cannot be opened.
+  static std::unique_ptr<Hdf5ChunkReader> Open(const std::string& path);
+  ~Hdf5ChunkReader();
+  Hdf5ChunkReader(const Hdf5ChunkReader&) = delete;
+  Hdf5ChunkReader& operator=(const Hdf5ChunkReader&) = delete;
+
+  // Reads count elements from start (as nc_get_vara would) into out. Returns
+  // false, having written nothing useful, when this variable or region
+  // cannot be read this way; an error for a damaged chunk.
+  Result<bool> ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
+                        std::span<const std::size_t> count, std::size_t element_size, void* out);
+
+  struct Dataset;  // an open HDF5 dataset and its layout
+
+ private:
+  explicit Hdf5ChunkReader(long long file, std::string path);
+  Dataset* Find(const std::string& variable_path, std::size_t element_size);
+
+  long long file_;  // hid_t
+  std::string path_;
+  std::map<std::string, std::unique_ptr<Dataset>> datasets_;
+  std::vector<std::byte> compressed_, inflated_, unshuffled_;
+  void* inflater_ = nullptr;  // libdeflate_decompressor
+};
+
+}  // namespace nc2zarr
