@@ -116,7 +116,7 @@ class AuthServerTest(unittest.TestCase):
         cases = {
             "iss": {"iss": "someone@else"},
             "aud": {"aud": "https://oauth2.googleapis.com/token"},
-            "lifetime": {"exp": now + 3601},
+            "lifetime": {"iat": now, "exp": now + 3601},  # one second too long, whenever it runs
             "expired": {"iat": now - 7200, "exp": now - 3600},
             "future iat": {"iat": now + 600, "exp": now + 1200},
         }
