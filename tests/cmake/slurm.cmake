@@ -6,9 +6,9 @@
 #   slurm_one_node          one-node template: srun --mpi=pmix, mpirun, errors
 #   slurm_requeue_template  requeue template: uninterrupted runs, the signal path
 #   slurm_multi_node        multi-node template on two emulated nodes
-# tests/slurm/test_requeue.py (interrupt, requeue and resume a real conversion)
-# is slower and run by hand; see its docstring and docs/hpc.md.
-foreach(suite one_node requeue_template multi_node)
+#   slurm_requeue           a real conversion interrupted by scontrol requeue and by
+#                           USR1, requeued, resumed: identical to an uninterrupted run
+foreach(suite one_node requeue_template multi_node requeue)
   add_test(NAME slurm_${suite}
            COMMAND ${DEBIAN_PYTHON} -W error::ResourceWarning -m unittest -v test_${suite}
            WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/slurm)

@@ -27,6 +27,17 @@ class OneNodeTemplate(SlurmTemplateTest):
         self.assertSummary(job, ranks=2)
         self.assertGoodStore(store)
 
+    def test_to_the_gcs_test_server(self):
+        from gcs_fixture import BUCKET, download_store, start_server  # tests/python
+        server = start_server()
+        self.addCleanup(server.stop)
+        journal = os.path.join(self.tmp, "journal-gcs")
+        job = self.submit(TEMPLATE, ["--ntasks=2"], f"gs://{BUCKET}/slurm.zarr", STORAGE_EMULATOR_HOST=server.url,
+                          EXTRA_ARGS=f"--journal-dir {journal}")
+        self.assertCompleted(job)
+        self.assertSummary(job, ranks=2)
+        self.assertGoodStore(download_store(server, "slurm.zarr", os.path.join(self.tmp, "slurm-gcs-copy.zarr")))
+
     def test_failure_ends_the_job_with_nc2zarr_exit_code(self):
         bad = os.path.join(self.tmp, "bad")
         os.makedirs(bad, exist_ok=True)

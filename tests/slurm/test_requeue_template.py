@@ -114,8 +114,11 @@ class RequeueTemplate(SlurmTemplateTest):
                       job_id)
         self.wait_for(lambda: [r.get("JobState") for r in self.cluster.job_records(job_id)] == ["CANCELLED"], 30,
                       f"the job to end as CANCELLED: {self.cluster.job_records(job_id)}", job_id)
-        self.assertIn(self.cluster.show_job(job_id).get("JobState"), (None, "CANCELLED"))
+        # Once Slurm is done with it (COMPLETING ends), it stays cancelled: never PENDING again.
+        self.wait_for(lambda: self.cluster.show_job(job_id).get("JobState") in (None, "CANCELLED"), 60,
+                      "the job to finish completing", job_id)
         self.assertEqual(self.cluster.show_job(job_id).get("Restarts", "0"), "0")
+        self.assertEqual([r.get("JobState") for r in self.cluster.job_records(job_id)], ["CANCELLED"])
 
 
 if __name__ == "__main__":
