@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "nc2zarr/codec/shuffle.h"
 
@@ -136,6 +137,25 @@ void CopyOverlap(const std::byte* chunk, const std::vector<hsize_t>& chunk_origi
   }
 }
 
+// Where a chunk lies in the slab's dense layout when it fills one
+// contiguous run of it (wholly inside the slab, single rows before some
+// axis, whole extents after it); nullopt otherwise.
+std::optional<std::size_t> ContiguousOffset(const std::vector<hsize_t>& origin, const std::vector<hsize_t>& chunk,
+                                            std::span<const std::size_t> start, std::span<const std::size_t> count) {
+  const std::size_t rank = chunk.size();
+  for (std::size_t a = 0; a < rank; ++a) {
+    if (origin[a] < start[a] || origin[a] + chunk[a] > start[a] + count[a]) return std::nullopt;
+  }
+  std::size_t m = 0;
+  while (m < rank && chunk[m] == 1) ++m;
+  for (std::size_t k = m + 1; k < rank; ++k) {
+    if (chunk[k] != count[k]) return std::nullopt;
+  }
+  std::size_t offset = 0;
+  for (std::size_t a = 0; a < rank; ++a) offset = offset * count[a] + (origin[a] - start[a]);
+  return offset;
+}
+
 }  // namespace
 
 Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
@@ -170,25 +190,38 @@ Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::sp
       return InvalidInput("cannot read an HDF5 chunk of '" + variable_path + "' in " + path_ +
                           " (the file may be truncated or corrupt)");
     }
+    // A chunk that fills a contiguous run of the slab is inflated (or
+    // unshuffled) straight into place, saving a copy.
+    const auto place = ContiguousOffset(origin, d->chunk, start, count);
+    std::byte* target = place ? static_cast<std::byte*>(out) + *place * element_size : nullptr;
+    const bool inflate = !(filters & (1u << d->deflate_index));
+    const bool unshuffle = d->shuffle && !(filters & (1u << d->shuffle_index));
     const std::byte* data = compressed_.data();
-    if (!(filters & (1u << d->deflate_index))) {
-      inflated_.resize(chunk_bytes);
+    if (inflate) {
+      std::byte* into = target && !unshuffle ? target : (inflated_.resize(chunk_bytes), inflated_.data());
       std::size_t produced = 0;
-      auto rc = libdeflate_zlib_decompress(inflater, compressed_.data(), compressed_.size(), inflated_.data(),
-                                           chunk_bytes, &produced);
+      auto rc = libdeflate_zlib_decompress(inflater, compressed_.data(), compressed_.size(), into, chunk_bytes,
+                                           &produced);
       if (rc != LIBDEFLATE_SUCCESS || produced != chunk_bytes) {
         return InvalidInput("a compressed HDF5 chunk of '" + variable_path + "' in " + path_ +
                             " does not inflate (the file is corrupt)");
       }
-      data = inflated_.data();
+      data = into;
     } else if (compressed_.size() != chunk_bytes) {
       return false;
     }
-    if (d->shuffle && !(filters & (1u << d->shuffle_index))) {
-      UnshuffleBytes(std::span(data, chunk_bytes), element_size, unshuffled_);
-      data = unshuffled_.data();
+    if (unshuffle) {
+      if (target) {
+        UnshuffleInto(std::span(data, chunk_bytes), element_size, target);
+        data = target;
+      } else {
+        UnshuffleBytes(std::span(data, chunk_bytes), element_size, unshuffled_);
+        data = unshuffled_.data();
+      }
     }
-    CopyOverlap(data, origin, d->chunk, start, count, element_size, static_cast<std::byte*>(out));
+    if (data != target) {
+      CopyOverlap(data, origin, d->chunk, start, count, element_size, static_cast<std::byte*>(out));
+    }
 
     std::size_t a = rank;
     while (a-- > 0) {
