@@ -9,7 +9,7 @@ namespace {
 
 class NoCompressor final : public Compressor {
  public:
-  Status Encode(std::span<const std::byte> in, std::vector<std::byte>& out) override {
+  Status Encode(std::span<const std::byte> in, ByteBuffer& out) override {
     out.assign(in.begin(), in.end());
     return Status::Ok();
   }
@@ -34,7 +34,7 @@ class ZstdCompressor final : public Compressor {
   ZstdCompressor(const ZstdCompressor&) = delete;
   ZstdCompressor& operator=(const ZstdCompressor&) = delete;
 
-  Status Encode(std::span<const std::byte> in, std::vector<std::byte>& out) override {
+  Status Encode(std::span<const std::byte> in, ByteBuffer& out) override {
     out.resize(ZSTD_compressBound(in.size()));
     std::size_t n = ZSTD_compress2(cctx_, out.data(), out.size(), in.data(), in.size());
     if (ZSTD_isError(n)) return Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));

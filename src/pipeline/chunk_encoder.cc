@@ -17,7 +17,7 @@ nlohmann::json FiltersJson(const CompressorSpec& spec, const PlannedVariable& v)
   return nullptr;
 }
 
-Status ChunkEncoder::Encode(const PlannedVariable& v, std::span<const std::byte> raw, std::vector<std::byte>& out) {
+Status ChunkEncoder::Encode(const PlannedVariable& v, std::span<const std::byte> raw, ByteBuffer& out) {
   if (!Shuffles(spec_, v)) return compressor_->Encode(raw, out);
   ShuffleBytes(raw, SizeOf(v.type), shuffled_);
   return compressor_->Encode(shuffled_, out);

@@ -77,7 +77,7 @@ Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkReader& reader,
   const PlannedVariable& v = plan.variables[item.variable];
   const ChunkRegion region = ChunkAt(v, item.chunk);
   const std::string key = ChunkKey(v.path(), region.index);
-  std::vector<std::byte> encoded;
+  ByteBuffer encoded = writer.TakeBuffer();
   Status st = reader.Read(v, region, raw);
   if (st.ok()) st = encoder.Encode(v, raw, encoded);
   if (!st.ok()) return st.WithContext("chunk " + key);

@@ -10,7 +10,15 @@ ObjectWriter::ObjectWriter(Store& store, int threads, int queued, JournalWriter*
 
 ObjectWriter::~ObjectWriter() { (void)Finish(); }
 
-Status ObjectWriter::Submit(std::string key, std::vector<std::byte> data, std::uint32_t crc32c) {
+ByteBuffer ObjectWriter::TakeBuffer() {
+  std::lock_guard lock(mutex_);
+  if (spare_.empty()) return ByteBuffer();
+  ByteBuffer b = std::move(spare_.back());
+  spare_.pop_back();
+  return b;
+}
+
+Status ObjectWriter::Submit(std::string key, ByteBuffer data, std::uint32_t crc32c) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return !first_error_.ok() || jobs_.size() <= capacity_; });
   if (!first_error_.ok()) return first_error_;
@@ -73,6 +81,8 @@ void ObjectWriter::Work() {
     } else if (first_error_.ok()) {
       first_error_ = st;
     }
+    // Keep as many buffers as can be in use at once, no more.
+    if (spare_.size() < threads_.size() + 2) spare_.push_back(std::move(job.data));
     changed_.notify_all();
   }
 }

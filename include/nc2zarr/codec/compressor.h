@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "nc2zarr/base/byte_buffer.h"
 #include "nc2zarr/base/status.h"
 
 namespace nc2zarr {
@@ -28,7 +29,7 @@ class Compressor {
  public:
   virtual ~Compressor() = default;
   // Replaces out with the encoded form of in.
-  virtual Status Encode(std::span<const std::byte> in, std::vector<std::byte>& out) = 0;
+  virtual Status Encode(std::span<const std::byte> in, ByteBuffer& out) = 0;
   virtual Status Decode(std::span<const std::byte> in, std::vector<std::byte>& out) = 0;
 };
 

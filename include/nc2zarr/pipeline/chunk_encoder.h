@@ -20,7 +20,7 @@ class ChunkEncoder {
  public:
   explicit ChunkEncoder(const CompressorSpec& spec) : spec_(spec), compressor_(MakeCompressor(spec)) {}
   // raw is in the layout ChunkReader produces; out is replaced.
-  Status Encode(const PlannedVariable& variable, std::span<const std::byte> raw, std::vector<std::byte>& out);
+  Status Encode(const PlannedVariable& variable, std::span<const std::byte> raw, ByteBuffer& out);
 
  private:
   CompressorSpec spec_;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "nc2zarr/base/byte_buffer.h"
 #include "nc2zarr/journal/journal.h"
 #include "nc2zarr/store/store.h"
 
@@ -27,9 +28,12 @@ class ObjectWriter {
   ObjectWriter(const ObjectWriter&) = delete;
   ObjectWriter& operator=(const ObjectWriter&) = delete;
 
+  // A buffer for the next object: one a finished write gave back, so the
+  // same pages are reused instead of faulted in afresh for every chunk.
+  ByteBuffer TakeBuffer();
   // Queues a write-once of data under key; returns the first failure of an
   // earlier write, if any (then nothing more is queued).
-  Status Submit(std::string key, std::vector<std::byte> data, std::uint32_t crc32c);
+  Status Submit(std::string key, ByteBuffer data, std::uint32_t crc32c);
   // Waits for every queued write; the first failure, if any.
   Status Finish();
   std::uint64_t bytes_written() const;
@@ -37,7 +41,7 @@ class ObjectWriter {
  private:
   struct Job {
     std::string key;
-    std::vector<std::byte> data;
+    ByteBuffer data;
     std::uint32_t crc32c;
   };
   void Work();
@@ -49,6 +53,7 @@ class ObjectWriter {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Job> jobs_;
+  std::vector<ByteBuffer> spare_;  // buffers of finished writes
   bool closing_ = false;
   Status first_error_;
   std::uint64_t bytes_written_ = 0;

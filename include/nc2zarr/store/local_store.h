@@ -2,6 +2,7 @@
 // written to a temporary name and renamed, so no reader sees a partial one.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -27,6 +28,7 @@ class LocalStore final : public Store {
   Status EnsureDirectory(const std::string& dir);
 
   std::string root_;
+  std::atomic<bool> direct_{true};  // O_DIRECT for big aligned objects, until refused
   std::mutex mutex_;
   std::set<std::string> made_dirs_;  // directories known to exist
 };
