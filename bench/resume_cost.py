@@ -29,9 +29,12 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 PERCENT = re.compile(r"\((\d+\.\d)%\)")
 
 
+CONVERT_ARGS = []  # --convert-args: more options for every convert
+
+
 def command(ranks, inputs, store, extra=()):
     return ["mpirun", "-np", str(ranks), "--oversubscribe", NC2ZARR, "convert", inputs, "-o", store,
-            "--chunks", "time=30"] + list(extra)
+            "--chunks", "time=30"] + CONVERT_ARGS + list(extra)
 
 
 def timed(cmd):
@@ -66,7 +69,9 @@ def main():
     parser.add_argument("--data")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--ranks", type=int, default=2)
+    parser.add_argument("--convert-args", default="", help="more options for every convert, e.g. '--write-threads 2'")
     args = parser.parse_args()
+    CONVERT_ARGS.extend(args.convert_args.split())
     work = tempfile.mkdtemp(prefix="nc2zarr-resume-")
     try:
         data = args.data

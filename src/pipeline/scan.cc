@@ -1,6 +1,7 @@
 #include "nc2zarr/pipeline/scan.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "nc2zarr/base/fingerprint.h"
 #include "nc2zarr/base/log.h"
@@ -15,22 +16,6 @@ namespace {
 
 // Bytes read at a time when fingerprinting a variable.
 constexpr std::size_t kFingerprintSlabBytes = 16 << 20;
-
-Result<FileScan> ScanFile(const std::string& path) {
-  ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(path));
-  FileScan scan;
-  ASSIGN_OR_RETURN(scan.schema, file.ReadSchema());
-  const std::string& format = scan.schema.format;
-  if (format == "classic" || format == "64-bit offset" || format == "cdf5") {
-    RETURN_IF_ERROR(CheckClassicFileComplete(path));
-  }
-  for (const auto& v : scan.schema.variables) {
-    bool coordinate = v.dims.size() == 1 && v.dims[0] == v.name && v.unsupported.empty();
-    if (!coordinate || !(IsInteger(v.type) || IsFloat(v.type))) continue;
-    ASSIGN_OR_RETURN(scan.coordinates[v.path()], file.ReadDoubles(v.path(), v.shape[0]));
-  }
-  return scan;
-}
 
 // Reads the variable in slabs along its first axis, so memory stays bounded.
 Result<std::uint64_t> FingerprintVariable(const NetcdfFile& file, const VariableSchema& v) {
@@ -67,6 +52,42 @@ Result<std::uint64_t> FingerprintVariable(const NetcdfFile& file, const Variable
   return fp.value();
 }
 
+
+// Variables this small, and without an unlimited dimension, are
+// fingerprinted during the scan: they are the ones (lat, lon, bounds,
+// masks) that must be identical in every file, and doing it now saves
+// opening every file a second time.
+constexpr std::size_t kEagerFingerprintBytes = 4 << 20;
+
+bool UsesUnlimitedDimension(const FileSchema& schema, const VariableSchema& v) {
+  for (const auto& d : v.dims) {
+    const Dimension* dim = schema.FindDimension(d);
+    if (dim != nullptr && dim->unlimited) return true;
+  }
+  return false;
+}
+
+Result<FileScan> ScanFile(const std::string& path, std::map<std::string, std::uint64_t>& fingerprints) {
+  ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(path));
+  FileScan scan;
+  ASSIGN_OR_RETURN(scan.schema, file.ReadSchema());
+  const std::string& format = scan.schema.format;
+  if (format == "classic" || format == "64-bit offset" || format == "cdf5") {
+    RETURN_IF_ERROR(CheckClassicFileComplete(path));
+  }
+  for (const auto& v : scan.schema.variables) {
+    bool coordinate = v.dims.size() == 1 && v.dims[0] == v.name && v.unsupported.empty();
+    if (!coordinate || !(IsInteger(v.type) || IsFloat(v.type))) continue;
+    ASSIGN_OR_RETURN(scan.coordinates[v.path()], file.ReadDoubles(v.path(), v.shape[0]));
+  }
+  for (const auto& v : scan.schema.variables) {
+    const std::size_t bytes = v.element_count() * std::max<std::size_t>(1, SizeOf(v.type));
+    if (!v.unsupported.empty() || bytes > kEagerFingerprintBytes || UsesUnlimitedDimension(scan.schema, v)) continue;
+    ASSIGN_OR_RETURN(fingerprints[v.path()], FingerprintVariable(file, v));
+  }
+  return scan;
+}
+
 }  // namespace
 
 Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request) {
@@ -74,8 +95,9 @@ Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanReque
   LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)");
   std::vector<FileScan> scans;
   scans.reserve(paths.size());
-  for (const auto& path : paths) {
-    ASSIGN_OR_RETURN(FileScan scan, ScanFile(path));
+  std::vector<std::map<std::string, std::uint64_t>> fingerprints(paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    ASSIGN_OR_RETURN(FileScan scan, ScanFile(paths[i], fingerprints[i]));
     scans.push_back(std::move(scan));
   }
   std::vector<std::string> selected;
@@ -85,13 +107,18 @@ Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanReque
   ASSIGN_OR_RETURN(Layout layout, CombineFiles(scans, request.concat_dim, selected));
 
   if (!layout.must_match.empty()) {
-    std::vector<std::map<std::string, std::uint64_t>> fingerprints(scans.size());
+    // The rest of what must match: big static fields, or variables along a
+    // fixed dimension that turned out not to be the concat dimension.
     for (std::size_t i = 0; i < scans.size(); ++i) {
-      ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(scans[i].schema.path));
+      std::optional<NetcdfFile> file;
       for (const auto& path : layout.must_match) {
         const VariableSchema* v = scans[i].schema.FindVariable(path);
-        if (!v->unsupported.empty()) continue;
-        ASSIGN_OR_RETURN(fingerprints[i][path], FingerprintVariable(file, *v));
+        if (!v->unsupported.empty() || fingerprints[i].count(path)) continue;
+        if (!file) {
+          ASSIGN_OR_RETURN(NetcdfFile opened, NetcdfFile::Open(scans[i].schema.path));
+          file.emplace(std::move(opened));
+        }
+        ASSIGN_OR_RETURN(fingerprints[i][path], FingerprintVariable(*file, *v));
       }
     }
     RETURN_IF_ERROR(CheckIdentical(layout, scans, fingerprints));

@@ -94,9 +94,7 @@ void SetDirectChunkReads(bool enabled) { g_direct_reads = enabled; }
 NetcdfFile::NetcdfFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {
   int format = 0;
   nc_inq_format(ncid_, &format);
-  if (g_direct_reads && (format == NC_FORMAT_NETCDF4 || format == NC_FORMAT_NETCDF4_CLASSIC)) {
-    direct_ = Hdf5ChunkReader::Open(path_);
-  }
+  direct_possible_ = g_direct_reads && (format == NC_FORMAT_NETCDF4 || format == NC_FORMAT_NETCDF4_CLASSIC);
 }
 
 void SetChunkCachePerVariable(std::size_t bytes) {
@@ -117,7 +115,11 @@ Result<NetcdfFile> NetcdfFile::Open(const std::string& path) {
 }
 
 NetcdfFile::NetcdfFile(NetcdfFile&& other) noexcept
-    : ncid_(other.ncid_), path_(std::move(other.path_)), ids_(std::move(other.ids_)), direct_(std::move(other.direct_)) {
+    : ncid_(other.ncid_),
+      path_(std::move(other.path_)),
+      ids_(std::move(other.ids_)),
+      direct_possible_(other.direct_possible_),
+      direct_(std::move(other.direct_)) {
   other.ncid_ = -1;
 }
 
@@ -127,6 +129,7 @@ NetcdfFile& NetcdfFile::operator=(NetcdfFile&& other) noexcept {
     ncid_ = other.ncid_;
     path_ = std::move(other.path_);
     ids_ = std::move(other.ids_);
+    direct_possible_ = other.direct_possible_;
     direct_ = std::move(other.direct_);
     other.ncid_ = -1;
   }
@@ -255,6 +258,10 @@ Result<NetcdfFile::VariableId> NetcdfFile::Lookup(const std::string& variable_pa
 Status NetcdfFile::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
                            std::span<const std::size_t> count, void* out) const {
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
+  if (direct_possible_ && !direct_) {
+    direct_ = Hdf5ChunkReader::Open(path_);  // on first use: a scan that only looks needs no second open
+    direct_possible_ = direct_ != nullptr;
+  }
   if (direct_ && id.nc_type != NC_CHAR && id.nc_type != NC_STRING) {
     auto type = FromNcType(id.nc_type);
     if (type) {

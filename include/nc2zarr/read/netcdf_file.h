@@ -65,7 +65,9 @@ class NetcdfFile {
   int ncid_ = -1;
   std::string path_;
   mutable std::unordered_map<std::string, VariableId> ids_;
-  std::unique_ptr<Hdf5ChunkReader> direct_;  // netCDF-4 files: the fast path
+  // netCDF-4 files: the fast path, opened when first needed.
+  mutable bool direct_possible_ = false;
+  mutable std::unique_ptr<Hdf5ChunkReader> direct_;
 };
 
 }  // namespace nc2zarr
