@@ -10,8 +10,6 @@
 namespace nc2zarr {
 namespace {
 
-std::span<const std::byte> AsBytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
 // Missing chunks would read as fill values: every planned chunk must be
 // journaled and listed with the journaled size (and CRC32C where kept).
 Status VerifyChunks(const Plan& plan, Store& store, const JournalReplay& replay) {
@@ -36,12 +34,6 @@ Status VerifyChunks(const Plan& plan, Store& store, const JournalReplay& replay)
   return Status::Ok();
 }
 
-WriteOptions WriteOnce() {
-  WriteOptions o;
-  o.only_if_absent = true;
-  return o;
-}
-
 }  // namespace
 
 Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,
@@ -50,10 +42,10 @@ Status CommitStore(const Plan& plan, const RunState& state, Store& store, const 
   RETURN_IF_ERROR(VerifyChunks(plan, store, replay));
   if (mirror_journal) {
     // The record of what was stored travels with the store (no session URLs).
-    RETURN_IF_ERROR(store.Write(kJournalMirrorKey, AsBytes(StoredRecordsText(state.fingerprint, replay)), WriteOnce()));
+    RETURN_IF_ERROR(store.Write(kJournalMirrorKey, TextBytes(StoredRecordsText(state.fingerprint, replay)), WriteOnce()));
   }
   for (const auto& object : DatasetMetadata(plan)) {
-    RETURN_IF_ERROR(store.Write(object.key, AsBytes(object.text), WriteOnce()));
+    RETURN_IF_ERROR(store.Write(object.key, TextBytes(object.text), WriteOnce()));
   }
   return Status::Ok();
 }

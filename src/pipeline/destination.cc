@@ -17,15 +17,7 @@
 namespace nc2zarr {
 namespace {
 
-std::span<const std::byte> AsBytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
 std::string Text(const std::vector<std::byte>& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
-
-WriteOptions WriteOnce() {
-  WriteOptions o;
-  o.only_if_absent = true;
-  return o;
-}
 
 std::string NewRunId() {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
@@ -37,7 +29,7 @@ std::string NewRunId() {
 Status ProbeDestination(Store& store) {
   const std::string key = ".nc2zarr/probe-" + std::to_string(std::random_device{}());
   const std::string text = "nc2zarr write probe";
-  RETURN_IF_ERROR(store.Write(key, AsBytes(text), WriteOnce()).WithContext("cannot write to " + store.Describe()));
+  RETURN_IF_ERROR(store.Write(key, TextBytes(text), WriteOnce()).WithContext("cannot write to " + store.Describe()));
   ASSIGN_OR_RETURN(auto back, store.Read(key));
   if (Text(back) != text) {
     return DataLoss(store.Describe() + ": a probe object read back differently from what was written");
@@ -162,7 +154,7 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
     ClearJournals(policy.journal_dir);
   }
   RETURN_IF_ERROR(ProbeDestination(store));
-  RETURN_IF_ERROR(store.Write(kPlanKey, AsBytes(state.plan_json), WriteOnce()));
+  RETURN_IF_ERROR(store.Write(kPlanKey, TextBytes(state.plan_json), WriteOnce()));
   return state;
 }
 

@@ -32,6 +32,18 @@ struct WriteOptions {
   std::function<void(const std::string& session_url)> on_session;
 };
 
+// Write once: what nc2zarr uses for every object of a store.
+inline WriteOptions WriteOnce() {
+  WriteOptions o;
+  o.only_if_absent = true;
+  return o;
+}
+
+// The bytes of a text, for Store::Write.
+inline std::span<const std::byte> TextBytes(const std::string& text) {
+  return std::as_bytes(std::span(text.data(), text.size()));
+}
+
 class Store {
  public:
   virtual ~Store() = default;
