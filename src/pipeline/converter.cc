@@ -107,7 +107,8 @@ WorkList RemainingWork(const Plan& plan, const RunState& state) {
 Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state, Store& store, WorkQueue& queue,
                    JournalWriter& journal, const ConvertOptions& options, bool root, RankTotals& totals) {
   SetChunkCachePerVariable(options.hdf5_cache_bytes);
-  SetDirectChunkReads(options.direct_chunk_reads);
+  // A cache is HDF5's: with one, chunks are read through netCDF-C and HDF5.
+  SetDirectChunkReads(options.direct_chunk_reads && options.hdf5_cache_bytes == 0);
   FileCache files;
   ChunkReader reader(plan, files);
   ChunkEncoder encoder(plan.compressor);

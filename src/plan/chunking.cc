@@ -116,6 +116,26 @@ std::vector<std::string> ChunkWarnings(const Plan& plan) {
       warnings.push_back("chunks of '" + v.path() + "' are " + mb(chunk) + ", far below the target " + mb(target) +
                          "; small chunks mean many objects and slow reads");
     }
+    // Zarr chunks that cut through the inputs' HDF5 chunks make each of
+    // those be read and inflated several times.
+    if (v.input_chunks.size() == v.chunks.size()) {
+      std::size_t times = 1;
+      for (std::size_t a = 0; a < v.chunks.size(); ++a) {
+        const std::size_t c = v.chunks[a], h = v.input_chunks[a];
+        if (h == 0 || c >= v.shape[a] || c % h == 0) continue;
+        times = std::max(times, c < h ? (h + c - 1) / c + 1 : std::size_t{2});
+      }
+      if (times > 1) {
+        auto tuple = [](const std::vector<std::size_t>& t) {
+          std::string s = "(";
+          for (std::size_t i = 0; i < t.size(); ++i) s += (i ? ", " : "") + std::to_string(t[i]);
+          return s + ")";
+        };
+        warnings.push_back("chunks " + tuple(v.chunks) + " of '" + v.path() + "' cut through the inputs' HDF5 chunks " +
+                           tuple(v.input_chunks) + ": each is read and inflated up to " + std::to_string(times) +
+                           " times; use multiples of them, or give them a cache with --hdf5-cache-mb");
+      }
+    }
     if (v.concat_axis >= 0 && plan.files.size() > 1 && mean_file_length > 0) {
       double files_per_chunk = static_cast<double>(v.chunks[static_cast<std::size_t>(v.concat_axis)]) / mean_file_length;
       if (files_per_chunk > 8) {

@@ -65,10 +65,12 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
     p.dims = v.dims;
     p.shape = v.shape;
     p.attributes = v.attributes;
+    p.input_chunks = v.storage_chunks;
     if (v.type == DataType::kChar && !v.dims.empty() && string_dims[v.group].count(v.dims.back())) {
       p.string_length = v.shape.back();
       p.dims.pop_back();
       p.shape.pop_back();
+      if (!p.input_chunks.empty()) p.input_chunks.pop_back();
     }
     p.concat_axis = layout.concat_dim.empty() ? -1 : p.AxisOfDim(layout.concat_dim);
     if (p.concat_axis >= 0) p.shape[static_cast<std::size_t>(p.concat_axis)] = concat_total;

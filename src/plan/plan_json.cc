@@ -89,6 +89,7 @@ std::string PlanToJson(const Plan& plan) {
                          {"chunks", v.chunks},
                          {"string_length", v.string_length},
                          {"concat_axis", v.concat_axis},
+                         {"input_chunks", v.input_chunks},
                          {"attributes", AttributesJson(v.attributes)}});
   }
   j["variables"] = variables;
@@ -129,6 +130,7 @@ Result<Plan> PlanFromJson(const std::string& text) {
       v.chunks = vj.at("chunks").get<std::vector<std::size_t>>();
       v.string_length = vj.at("string_length").get<std::size_t>();
       v.concat_axis = vj.at("concat_axis").get<int>();
+      v.input_chunks = vj.value("input_chunks", std::vector<std::size_t>{});
       ASSIGN_OR_RETURN(v.attributes, AttributesFrom(vj.at("attributes")));
       plan.variables.push_back(std::move(v));
     }

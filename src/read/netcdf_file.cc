@@ -215,6 +215,13 @@ Result<FileSchema> NetcdfFile::ReadSchema() const {
         v.shape.push_back(len);
       }
       RETURN_IF_ERROR(ReadAttributes(gid, vid, v.attributes).WithContext(path_ + ": " + v.path()));
+      if (simple_format == NC_FORMAT_NETCDF4 || simple_format == NC_FORMAT_NETCDF4_CLASSIC) {
+        int storage = 0;
+        std::vector<std::size_t> chunks(static_cast<std::size_t>(vndims));
+        if (vndims > 0 && nc_inq_var_chunking(gid, vid, &storage, chunks.data()) == NC_NOERR && storage == NC_CHUNKED) {
+          v.storage_chunks = chunks;
+        }
+      }
       ids_[v.path()] = VariableId{gid, vid, type};
       schema.variables.push_back(std::move(v));
     }

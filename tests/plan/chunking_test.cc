@@ -77,6 +77,19 @@ TEST(ChunkWarnings, FlagsChunksThatReadManyFiles) {
   EXPECT_NE(warnings[0].find("reads from about 20 input files"), std::string::npos);
 }
 
+TEST(ChunkWarnings, FlagsChunksThatCutThroughTheInputsHdf5Chunks) {
+  Plan plan;
+  plan.variables = {Var("tas", {"time", "lat", "lon"}, {60, 361, 720})};
+  plan.variables[0].input_chunks = {1, 361, 720};
+  plan.variables[0].chunks = {30, 361, 720};  // aligned: whole fields
+  EXPECT_TRUE(ChunkWarnings(plan).empty());
+  plan.variables[0].chunks = {30, 100, 720};  // a field split in 4 pieces
+  auto warnings = ChunkWarnings(plan);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("cut through the inputs' HDF5 chunks (1, 361, 720): each is read and inflated up to 5 times"),
+            std::string::npos);
+}
+
 TEST(ChunkAt, CoversEdgeChunksPartially) {
   PlannedVariable v = Var("tas", {"time", "lat"}, {5, 3});
   v.chunks = {2, 2};

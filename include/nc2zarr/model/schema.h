@@ -27,6 +27,8 @@ struct VariableSchema {
   std::vector<Attribute> attributes;
   // Non-empty when the variable cannot be converted, saying why.
   std::string unsupported;
+  // The HDF5 chunk shape of a chunked netCDF-4 variable; empty otherwise.
+  std::vector<std::size_t> storage_chunks;
 
   // The Zarr path of the variable: "name" or "group/name".
   std::string path() const { return group.empty() ? name : group + "/" + name; }

@@ -40,6 +40,9 @@ struct PlannedVariable {
   std::size_t string_length = 0;
   int concat_axis = -1;  // axis of the concat dimension, -1 when absent
   std::vector<Attribute> attributes;  // as in the first file
+  // The first file's HDF5 chunk shape, per Zarr dimension (empty when the
+  // input is not chunked): for the advice on misaligned chunks.
+  std::vector<std::size_t> input_chunks;
 
   std::string path() const { return group.empty() ? name : group + "/" + name; }
   // Bytes of one Zarr element; 0 for variable-length strings.
