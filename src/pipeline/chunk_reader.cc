@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nc2zarr/pipeline/value_shift.h"
 #include "nc2zarr/zarr/vlen_utf8.h"
 
 namespace nc2zarr {
@@ -106,11 +107,14 @@ Status ChunkReader::Read(const PlannedVariable& v, const ChunkRegion& region, st
       count.push_back(v.string_length);
     }
     ASSIGN_OR_RETURN(const NetcdfFile* file, files_.Get(p.file->path));
-    if (IsContiguous(p.count, v.chunks)) {
+    const auto shift = p.file->value_offsets.find(v.path());
+    const bool shifted = shift != p.file->value_offsets.end();
+    if (IsContiguous(p.count, v.chunks) && !shifted) {
       RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, out.data() + OffsetOf(p.at, strides) * element));
     } else {
       scratch_.resize(Product(p.count) * element);
       RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, scratch_.data()));
+      if (shifted) ShiftValues(v.type, v.attributes, shift->second, scratch_.data(), Product(p.count));
       CopyBlock(scratch_.data(), p.count, out.data(), v.chunks, p.at, element);
     }
   }

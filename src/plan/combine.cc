@@ -1,10 +1,13 @@
 #include "nc2zarr/plan/combine.h"
 
+#include "nc2zarr/plan/time_units.h"
+
 #include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <set>
 
 namespace nc2zarr {
@@ -150,29 +153,78 @@ Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string&
   return Status::Ok();
 }
 
-// Concatenating values written in different time units would silently
-// shift them, so units and calendars must agree.
-Status CheckSameTimeUnits(const std::vector<FileScan>& scans, const std::string& concat_dim,
-                          const std::set<std::string>& selected) {
+// The time units a concatenated variable's values are in: its own, or for
+// bounds (which CF lets inherit them) those of the variable that names it.
+std::optional<std::pair<std::string, std::string>> TimeUnitsOf(const FileSchema& schema, const VariableSchema& v) {
+  auto with_calendar = [](const VariableSchema& u) -> std::optional<std::pair<std::string, std::string>> {
+    auto units = TextAttribute(u.attributes, "units");
+    if (!units || units->find(" since ") == std::string::npos) return std::nullopt;
+    return std::make_pair(*units, TextAttribute(u.attributes, "calendar").value_or(""));
+  };
+  if (TextAttribute(v.attributes, "units")) return with_calendar(v);
+  for (const auto& u : schema.variables) {
+    if (u.group != v.group) continue;
+    for (const char* attr : {"bounds", "climatology"}) {
+      if (TextAttribute(u.attributes, attr) == v.name) return with_calendar(u);
+    }
+  }
+  return std::nullopt;
+}
+
+// Files that count time from different reference dates (in one calendar, in
+// units of fixed length) are concatenated in the first file's units, as
+// xarray decodes them; anything else would shift values silently, so it is
+// refused. Offsets are relative to scans[0].
+Result<std::vector<std::map<std::string, double>>> TimeOffsets(const std::vector<FileScan>& scans,
+                                                                const std::string& concat_dim,
+                                                                const std::set<std::string>& selected) {
+  std::vector<std::map<std::string, double>> offsets(scans.size());
   const FileSchema& ref = scans[0].schema;
   for (const auto& v : ref.variables) {
     if (v.AxisOf(concat_dim) < 0 || (!selected.empty() && !selected.count(v.path()))) continue;
-    for (const char* attr : {"units", "calendar"}) {
-      auto mine = TextAttribute(v.attributes, attr);
-      if (std::string(attr) == "units" && (!mine || mine->find(" since ") == std::string::npos)) break;
-      for (std::size_t i = 1; i < scans.size(); ++i) {
-        const VariableSchema* o = scans[i].schema.FindVariable(v.path());
-        auto theirs = TextAttribute(o->attributes, attr);
-        if (mine != theirs) {
-          return InvalidInput("variable '" + v.path() + "' has " + attr + " '" + mine.value_or("") + "' in " +
-                              ref.path + " but '" + theirs.value_or("") + "' in " + scans[i].schema.path +
-                              "; nc2zarr concatenates raw values, so every file must use the same " + attr +
-                              " (rewrite them, e.g. with `cdo setreftime` or `ncap2`)");
-        }
+    auto mine = TimeUnitsOf(ref, v);
+    if (!mine) continue;
+    for (std::size_t i = 1; i < scans.size(); ++i) {
+      const VariableSchema* o = scans[i].schema.FindVariable(v.path());
+      auto theirs = TimeUnitsOf(scans[i].schema, *o);
+      if (theirs == mine) continue;
+      auto describe = [](const VariableSchema& u, const std::optional<std::pair<std::string, std::string>>& t) {
+        if (!t) return "'" + TextAttribute(u.attributes, "units").value_or("") + "'";
+        return "'" + t->first + "'" + (t->second.empty() ? "" : " (calendar " + t->second + ")");
+      };
+      auto refuse = [&](const std::string& why) {
+        return InvalidInput("variable '" + v.path() + "' has units " + describe(v, mine) + " in " + ref.path +
+                            " but " + describe(*o, theirs) + " in " + scans[i].schema.path + ": " + why +
+                            "; rewrite the files to common time units (e.g. with `cdo settunits` and `cdo setreftime`)");
+      };
+      if (!theirs) return refuse("the latter are not time units");
+      if (!IsInteger(v.type) && !IsFloat(v.type)) return refuse("only numeric time values can be converted");
+      if (FindAttribute(v.attributes, "scale_factor") || FindAttribute(v.attributes, "add_offset")) {
+        return refuse("packed time values cannot be converted");
       }
+      auto from = ParseTimeUnits(theirs->first, theirs->second);
+      auto to = ParseTimeUnits(mine->first, mine->second);
+      if (!from.ok()) return refuse(from.status().message());
+      if (!to.ok()) return refuse(to.status().message());
+      auto offset = TimeOffset(*from, *to);
+      if (!offset.ok()) return refuse(offset.status().message());
+      if (IsInteger(v.type) && std::fabs(*offset - std::round(*offset)) > 1e-9) {
+        return refuse("the difference is not a whole number of units, which an integer variable cannot hold");
+      }
+      offsets[i][v.path()] = *offset;
     }
   }
-  return Status::Ok();
+  return offsets;
+}
+
+// The path of a dimension's coordinate variable (see ConcatCoordinate).
+std::string ConcatCoordinatePath(const FileScan& scan, const std::string& dim) {
+  if (scan.coordinates.count(dim)) return dim;
+  for (const auto& [path, values] : scan.coordinates) {
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos && path.substr(slash + 1) == dim) return path;
+  }
+  return "";
 }
 
 Status CheckIncreasing(const std::string& dim, const std::string& path, const std::vector<double>& values) {
@@ -203,32 +255,53 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
 
   layout.order.resize(scans.size());
   std::iota(layout.order.begin(), layout.order.end(), 0);
+  layout.value_offsets.resize(scans.size());
+  if (!layout.concat_dim.empty()) {
+    ASSIGN_OR_RETURN(layout.value_offsets, TimeOffsets(scans, layout.concat_dim, selected));
+  }
   if (!layout.concat_dim.empty() && ConcatCoordinate(scans[0], layout.concat_dim) != nullptr) {
-    RETURN_IF_ERROR(CheckSameTimeUnits(scans, layout.concat_dim, selected));
-    std::vector<const std::vector<double>*> coords;
-    for (const auto& s : scans) {
-      const auto* c = ConcatCoordinate(s, layout.concat_dim);
-      if (c == nullptr) return InvalidInput("coordinate '" + layout.concat_dim + "' is missing from " + s.schema.path);
-      RETURN_IF_ERROR(CheckIncreasing(layout.concat_dim, s.schema.path, *c));
-      coords.push_back(c);
+    // The concat coordinate of every file, in the first file's units.
+    const std::string coordinate = ConcatCoordinatePath(scans[0], layout.concat_dim);
+    std::vector<std::vector<double>> coords;
+    for (std::size_t i = 0; i < scans.size(); ++i) {
+      const auto* c = ConcatCoordinate(scans[i], layout.concat_dim);
+      if (c == nullptr) {
+        return InvalidInput("coordinate '" + layout.concat_dim + "' is missing from " + scans[i].schema.path);
+      }
+      RETURN_IF_ERROR(CheckIncreasing(layout.concat_dim, scans[i].schema.path, *c));
+      std::vector<double> values = *c;
+      auto offset = layout.value_offsets[i].find(coordinate);
+      if (offset != layout.value_offsets[i].end()) {
+        for (double& x : values) x += offset->second;
+      }
+      coords.push_back(std::move(values));
     }
     // Files without records sort last; the rest by their first value.
     std::stable_sort(layout.order.begin(), layout.order.end(), [&](std::size_t a, std::size_t b) {
-      if (coords[a]->empty() || coords[b]->empty()) return !coords[a]->empty() && coords[b]->empty();
-      return coords[a]->front() < coords[b]->front();
+      if (coords[a].empty() || coords[b].empty()) return !coords[a].empty() && coords[b].empty();
+      return coords[a].front() < coords[b].front();
     });
     const std::vector<double>* previous = nullptr;
     std::size_t previous_index = 0;
     for (std::size_t i : layout.order) {
-      if (coords[i]->empty()) continue;
-      if (previous != nullptr && !(coords[i]->front() > previous->back())) {
+      if (coords[i].empty()) continue;
+      if (previous != nullptr && !(coords[i].front() > previous->back())) {
         return InvalidInput("the '" + layout.concat_dim + "' values of " + scans[previous_index].schema.path +
                             " (ending at " + NumberText(previous->back()) + ") and " + scans[i].schema.path +
-                            " (starting at " + NumberText(coords[i]->front()) +
+                            " (starting at " + NumberText(coords[i].front()) +
                             ") overlap; remove one of the files, or trim the overlap");
       }
-      previous = coords[i];
+      previous = &coords[i];
       previous_index = i;
+    }
+  }
+  // Offsets relative to the first file in concat order, whose units the
+  // store keeps (its attributes are the store's).
+  const auto first = layout.value_offsets[layout.order.front()];
+  for (auto& per_file : layout.value_offsets) {
+    for (const auto& [path, base] : first) per_file[path] -= base;
+    for (auto it = per_file.begin(); it != per_file.end();) {
+      it = it->second == 0 ? per_file.erase(it) : std::next(it);
     }
   }
 

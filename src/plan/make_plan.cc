@@ -44,7 +44,8 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
   std::size_t offset = 0;
   for (std::size_t i : layout.order) {
     const FileSchema& s = scans[i].schema;
-    plan.files.push_back(InputFile{s.path, s.size_bytes, s.mtime_ns, offset, layout.concat_lengths[i]});
+    plan.files.push_back(
+        InputFile{s.path, s.size_bytes, s.mtime_ns, offset, layout.concat_lengths[i], layout.value_offsets[i]});
     offset += layout.concat_lengths[i];
   }
   const std::size_t concat_total = offset;

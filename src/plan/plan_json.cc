@@ -69,11 +69,13 @@ std::string PlanToJson(const Plan& plan) {
   j["warnings"] = plan.warnings;
   json files = json::array();
   for (const auto& f : plan.files) {
-    files.push_back({{"path", f.path},
-                     {"size_bytes", f.size_bytes},
-                     {"mtime_ns", f.mtime_ns},
-                     {"concat_offset", f.concat_offset},
-                     {"concat_length", f.concat_length}});
+    json file = {{"path", f.path},
+                 {"size_bytes", f.size_bytes},
+                 {"mtime_ns", f.mtime_ns},
+                 {"concat_offset", f.concat_offset},
+                 {"concat_length", f.concat_length}};
+    if (!f.value_offsets.empty()) file["value_offsets"] = f.value_offsets;
+    files.push_back(std::move(file));
   }
   j["files"] = files;
   json groups = json::array();
@@ -110,7 +112,10 @@ Result<Plan> PlanFromJson(const std::string& text) {
     for (const auto& f : j.at("files")) {
       plan.files.push_back(InputFile{f.at("path").get<std::string>(), f.at("size_bytes").get<std::uint64_t>(),
                                      f.at("mtime_ns").get<std::int64_t>(), f.at("concat_offset").get<std::size_t>(),
-                                     f.at("concat_length").get<std::size_t>()});
+                                     f.at("concat_length").get<std::size_t>(), {}});
+      if (f.contains("value_offsets")) {
+        plan.files.back().value_offsets = f.at("value_offsets").get<std::map<std::string, double>>();
+      }
     }
     for (const auto& g : j.at("groups")) {
       PlannedGroup group;

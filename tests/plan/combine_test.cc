@@ -85,12 +85,55 @@ TEST(CombineFiles, RefusesADifferentTypeOrShape) {
   EXPECT_NE(CombineFiles(scans, "").status().message().find("has shape (3) in a.nc but (4) in b.nc"), std::string::npos);
 }
 
-TEST(CombineFiles, RefusesDifferentTimeUnits) {
-  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 1900-01-01");
+TEST(CombineFiles, ConvertsTimeFromAnotherReferenceDateToTheFirstFilesUnits) {
+  // b.nc counts from 2000-01-11: its 0 is a.nc's 10, so it comes after a.nc.
+  std::vector<FileScan> scans = {MakeScan("b.nc", {0, 1}), MakeScan("a.nc", {5, 6})};
+  scans[0].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2000-01-11");
   auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->order, (std::vector<std::size_t>{1, 0}));
+  // Offsets are relative to the first file in concat order (a.nc).
+  EXPECT_TRUE(layout->value_offsets[1].empty());
+  ASSERT_EQ(layout->value_offsets[0].count("time"), 1u);
+  EXPECT_DOUBLE_EQ(layout->value_offsets[0].at("time"), 10.0);
+  // The plan carries the offset to the readers.
+  auto plan = MakePlan(scans, *layout, PlanRequest{});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->files[0].path, "a.nc");
+  EXPECT_TRUE(plan->files[0].value_offsets.empty());
+  EXPECT_DOUBLE_EQ(plan->files[1].value_offsets.at("time"), 10.0);
+}
+
+TEST(CombineFiles, OverlapIsFoundInConvertedTime) {
+  // b.nc's 0 is a.nc's 1: the files overlap although their raw values do not.
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1}), MakeScan("b.nc", {0, 1})};
+  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "hours since 2000-01-02");
+  auto layout = CombineFiles(scans, "");
+  EXPECT_FALSE(layout.ok());  // days and hours: different unit sizes
+  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2000-01-02");
+  layout = CombineFiles(scans, "");
   ASSERT_FALSE(layout.ok());
-  EXPECT_NE(layout.status().message().find("units"), std::string::npos);
+  EXPECT_NE(layout.status().message().find("overlap"), std::string::npos) << layout.status().message();
+}
+
+TEST(CombineFiles, RefusesTimeUnitsItCannotConvert) {
+  auto refused = [](const std::string& units, const std::string& calendar, DataType type, const std::string& why) {
+    std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {100})};
+    for (auto& scan : scans) scan.schema.variables[0].type = type;
+    auto& time = scans[1].schema.variables[0];
+    time.attributes[0] = Attribute::Text("units", units);
+    if (!calendar.empty()) time.attributes.push_back(Attribute::Text("calendar", calendar));
+    auto layout = CombineFiles(scans, "");
+    ASSERT_FALSE(layout.ok()) << units << " " << calendar;
+    const std::string& message = layout.status().message();
+    EXPECT_NE(message.find("'days since 2000-01-01'"), std::string::npos) << message;
+    EXPECT_NE(message.find("b.nc"), std::string::npos) << message;
+    EXPECT_NE(message.find(why), std::string::npos) << message;
+  };
+  refused("days since 1900-01-01", "noleap", DataType::kFloat64, "calendar");
+  refused("months since 1900-01-01", "", DataType::kFloat64, "months");
+  refused("metres", "", DataType::kFloat64, "not time units");
+  refused("days since 1999-12-31 12:00", "", DataType::kInt32, "whole number");
 }
 
 TEST(CombineFiles, AnUnknownConcatDimIsAUsageError) {

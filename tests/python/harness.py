@@ -64,8 +64,8 @@ class StoreTestCase(unittest.TestCase):
     def path(self, *parts):
         return os.path.join(self.tmp, *parts)
 
-    def assertMatchesXarray(self, store, files=None, concat_dim=None):
-        problems = xarray_compare.compare(store, files, concat_dim)
+    def assertMatchesXarray(self, store, files=None, concat_dim=None, decoded_only=False):
+        problems = xarray_compare.compare(store, files, concat_dim, decoded_only=decoded_only)
         self.assertEqual(problems, [], "\n".join(problems))
 
     def assertSameObjects(self, a, b):

@@ -98,10 +98,13 @@ class BadInput(StoreTestCase):
         write(self.path("b.nc"), [2, 3], lat=(0.0, 1.0, 2.5))
         self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'lat'", "differs between", "a.nc", "b.nc"])
 
-    def test_time_units_differ(self):
+    def test_time_units_that_cannot_be_converted(self):
+        # Another reference date converts (test_convert_generated); another
+        # unit size, months or a non-time unit does not.
         write(self.path("a.nc"), [0, 1])
-        write(self.path("b.nc"), [2, 3], units="hours since 2000-01-01")
-        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["units", "a.nc", "b.nc"])
+        for units in ("hours since 2000-01-01", "months since 2000-01-01", "K"):
+            write(self.path("b.nc"), [2, 3], units=units)
+            self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'time'", units, "a.nc", "b.nc"])
 
     def test_unknown_variable_dimension_and_concat_dim_are_usage_errors(self):
         write(self.path("a.nc"), [0, 1])

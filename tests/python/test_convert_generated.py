@@ -6,6 +6,7 @@ import unittest
 
 import netCDF4
 import numpy as np
+import zarr
 
 from harness import StoreTestCase, make_sample, peak_rss_kib, run
 
@@ -59,6 +60,36 @@ class ConvertGenerated(StoreTestCase):
         plan = load(store, ".nc2zarr", "plan.json")
         self.assertEqual([os.path.basename(f["path"]) for f in plan["files"]], ["c.nc", "a.nc", "b.nc"])
         self.assertMatchesXarray(store)
+
+    def test_files_counting_time_from_their_own_start_are_converted(self):
+        # One file a month, each counting days from its own first day, in
+        # the noleap calendar; names sort the wrong way round and every file
+        # starts at 0.5, so only converted time orders them.
+        months = [("2001-03-01", 31), ("2001-01-01", 31), ("2001-02-01", 28)]
+        for name, (start, days) in zip(["a.nc", "b.nc", "c.nc"], months):
+            with netCDF4.Dataset(self.path(name), "w") as ds:
+                ds.createDimension("time", None)
+                ds.createDimension("bnds", 2)
+                ds.createDimension("x", 3)
+                t = ds.createVariable("time", "f8", ("time",))
+                t.units, t.calendar, t.bounds = f"days since {start}", "noleap", "time_bnds"
+                t[:] = np.arange(days) + 0.5
+                ds.createVariable("time_bnds", "f8", ("time", "bnds"))[:] = np.stack(
+                    [np.arange(days), np.arange(days) + 1.0], axis=1)
+                v = ds.createVariable("tas", "f4", ("time", "x"), fill_value=np.float32(1e20))
+                v[:] = np.arange(days * 3, dtype="f4").reshape(days, 3)
+        store = self.path("out.zarr")
+        run(["convert", self.path("*.nc"), "-o", store, "--chunks", "time=20"], ranks=2)
+        plan = load(store, ".nc2zarr", "plan.json")
+        self.assertEqual([os.path.basename(f["path"]) for f in plan["files"]], ["b.nc", "c.nc", "a.nc"])
+        # Stored in the first file's units, continuous across the files.
+        self.assertEqual(load(store, "time", ".zattrs")["units"], "days since 2001-01-01")
+        group = zarr.open_group(store, mode="r")
+        np.testing.assert_array_equal(group["time"][:], np.arange(90) + 0.5)
+        np.testing.assert_array_equal(group["time_bnds"][:, 0], np.arange(90.0))
+        # Decoded, the store is what open_mfdataset shows; raw values differ
+        # from the inputs' by design.
+        self.assertMatchesXarray(store, decoded_only=True)
 
     def test_input_list_file_and_variable_selection(self):
         files = make_sample(self.path("in"), files=2, steps=4, lat=4, lon=6)

@@ -259,6 +259,22 @@ class SlurmCluster:
     def scontrol(self, *args, check=True):
         return self._run(["scontrol"] + list(args), check)
 
+    def requeue(self, job_id, attempts=4):
+        """scontrol requeue, repeated only while the job shows no sign of it.
+        slurmctld sometimes drops the reply under load ("Unexpected missing
+        socket error") after or before doing the requeue; a second requeue of a
+        requeued job would make a third run, so look before asking again."""
+        for attempt in range(attempts):
+            result = self.scontrol("requeue", str(job_id), check=False)
+            if result.returncode == 0:
+                return
+            for _ in range(10):
+                info = self.show_job(job_id)
+                if int(info.get("Restarts", "0") or 0) >= 1 or info.get("JobState") in ("REQUEUED", "PENDING"):
+                    return
+                time.sleep(0.5)
+        raise AssertionError(f"scontrol requeue {job_id} failed {attempts} times: {result.stdout}{result.stderr}")
+
     def scancel(self, *args, check=True):
         return self._run(["scancel"] + list(args), check)
 

@@ -122,7 +122,7 @@ class RequeueEndToEnd(SlurmTemplateTest):
     def check_scontrol_requeue(self, launcher):
         store, proc, job_id, log = self.start(launcher)
         self.wait_mid_run(store, job_id, log)
-        self.cluster.scontrol("requeue", str(job_id))
+        self.cluster.requeue(job_id)
         self.wait_requeued_and_restart(job_id, log)
         job = self.check_finished(store, proc, job_id, log)
         self.assertIn("Slurm is requeueing job", job.log())

@@ -101,7 +101,7 @@ class RequeueTemplate(SlurmTemplateTest):
 
     def test_scontrol_requeue_is_left_to_slurm(self):
         job_id, log = self.start_fake("srun")
-        self.cluster.scontrol("requeue", str(job_id))
+        self.cluster.requeue(job_id)
         self.wait_requeued(job_id, log)
         self.wait_for(lambda: "Slurm is requeueing job" in read(log), 30, "the script to see the requeue", job_id)
         self.assertNotIn(f"requeueing job {job_id} to continue", read(log))

@@ -28,6 +28,10 @@ struct Layout {
   // Variables without the concat dimension: they must be identical in every
   // file, which the scan checks by content.
   std::vector<std::string> must_match;
+  // Per scan: what to add to the values of concatenated time variables
+  // (by path) to express them in the units of the first file in concat
+  // order, when a file counts time from another reference date.
+  std::vector<std::map<std::string, double>> value_offsets;
 };
 
 // Picks the concat dimension (requested, else detected), checks that the

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct InputFile {
   // This file's slice of the concat dimension in the combined dataset.
   std::size_t concat_offset = 0;
   std::size_t concat_length = 0;
+  // What to add to the values of some variables (by path) to bring them to
+  // the store's time units, when this file counts time from another
+  // reference date. Empty for most files.
+  std::map<std::string, double> value_offsets;
 
   bool operator==(const InputFile&) const = default;
 };

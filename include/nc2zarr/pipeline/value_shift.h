@@ -1,0 +1,20 @@
+// Adds a constant to the values of a block read from one input file: how a
+// file that counts time from another reference date is brought to the
+// store's units (see plan/time_units.h). Missing values stay missing.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "nc2zarr/model/attribute.h"
+#include "nc2zarr/model/data_type.h"
+
+namespace nc2zarr {
+
+// Adds offset to each of the count elements of type at data, except NaN and
+// the variable's _FillValue / missing_value (from its attributes). Integer
+// offsets are whole numbers (the plan refuses others).
+void ShiftValues(DataType type, const std::vector<Attribute>& attributes, double offset, std::byte* data,
+                 std::size_t count);
+
+}  // namespace nc2zarr

@@ -1,0 +1,56 @@
+#include "nc2zarr/pipeline/value_shift.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace nc2zarr {
+namespace {
+
+template <typename T>
+void Shift(const std::vector<Attribute>& attributes, double offset, std::byte* data, std::size_t count) {
+  // Missing values as the variable's own type, so they compare exactly.
+  std::vector<T> missing;
+  for (const char* name : {"_FillValue", "missing_value"}) {
+    const Attribute* a = FindAttribute(attributes, name);
+    if (a == nullptr || a->type == DataType::kChar || a->type == DataType::kString) continue;
+    for (std::size_t i = 0; i < a->count(); ++i) missing.push_back(static_cast<T>(a->DoubleAt(i)));
+  }
+  // Integers take the offset exactly when it is a whole number.
+  const T add = static_cast<T>(std::is_integral_v<T> ? std::llround(offset) : offset);
+  for (std::size_t i = 0; i < count; ++i) {
+    T value;
+    std::memcpy(&value, data + i * sizeof(T), sizeof(T));
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(value)) continue;
+    }
+    bool is_missing = false;
+    for (T m : missing) is_missing = is_missing || value == m;
+    if (is_missing) continue;
+    value = static_cast<T>(value + add);
+    std::memcpy(data + i * sizeof(T), &value, sizeof(T));
+  }
+}
+
+}  // namespace
+
+void ShiftValues(DataType type, const std::vector<Attribute>& attributes, double offset, std::byte* data,
+                 std::size_t count) {
+  switch (type) {
+    case DataType::kInt8: return Shift<std::int8_t>(attributes, offset, data, count);
+    case DataType::kUInt8: return Shift<std::uint8_t>(attributes, offset, data, count);
+    case DataType::kInt16: return Shift<std::int16_t>(attributes, offset, data, count);
+    case DataType::kUInt16: return Shift<std::uint16_t>(attributes, offset, data, count);
+    case DataType::kInt32: return Shift<std::int32_t>(attributes, offset, data, count);
+    case DataType::kUInt32: return Shift<std::uint32_t>(attributes, offset, data, count);
+    case DataType::kInt64: return Shift<std::int64_t>(attributes, offset, data, count);
+    case DataType::kUInt64: return Shift<std::uint64_t>(attributes, offset, data, count);
+    case DataType::kFloat32: return Shift<float>(attributes, offset, data, count);
+    case DataType::kFloat64: return Shift<double>(attributes, offset, data, count);
+    case DataType::kChar:
+    case DataType::kString: return;  // never time values: the plan only offsets numbers
+  }
+}
+
+}  // namespace nc2zarr
