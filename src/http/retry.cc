@@ -13,7 +13,15 @@ namespace {
 class SteadyClock final : public Clock {
  public:
   std::chrono::steady_clock::time_point Now() override { return std::chrono::steady_clock::now(); }
-  void Sleep(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
+  // In slices, so a backoff ends when the grace period after a signal does.
+  void Sleep(std::chrono::milliseconds d) override {
+    const auto end = std::chrono::steady_clock::now() + d;
+    while (!AbandonRequested()) {
+      const auto left = end - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) return;
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(50)));
+    }
+  }
 };
 
 // Retry-After in seconds (the HTTP-date form is not used by GCS).
@@ -90,6 +98,7 @@ Result<HttpResponse> RetryLoop(const RetryOptions& options, Clock& clock, Creden
     if (AbandonRequested()) return Status(ErrorCode::kInterrupted, what + ": abandoned on request");
     if (counters) ++counters->retries;
     clock.Sleep(wait);
+    if (AbandonRequested()) return Status(ErrorCode::kInterrupted, what + ": abandoned on request");
   }
 }
 

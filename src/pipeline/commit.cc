@@ -38,6 +38,8 @@ Status VerifyChunks(const Plan& plan, Store& store, const JournalReplay& replay)
 
 Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,
                    bool mirror_journal) {
+  // Every rank has stopped writing: what a killed earlier run left half-written goes.
+  RETURN_IF_ERROR(store.RemoveLeftovers());
   ASSIGN_OR_RETURN(JournalReplay replay, ReplayJournals(journal_dir, state.fingerprint));
   RETURN_IF_ERROR(VerifyChunks(plan, store, replay));
   if (mirror_journal) {

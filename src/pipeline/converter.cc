@@ -118,10 +118,7 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
   std::vector<std::byte> raw;
   Status st;
   auto produce = [&](const WorkItem& item) {
-    if (InterruptRequested()) {
-      StartGraceDeadline(options.grace);
-      return Interrupted();
-    }
+    if (InterruptRequested()) return Interrupted();
     return ProduceChunk(plan, item, reader, encoder, writer, raw, totals, queue);
   };
   if (root) {
@@ -144,6 +141,7 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
 }  // namespace
 
 Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summary) {
+  SetGracePeriod(options.grace);
   const auto started = std::chrono::steady_clock::now();
   const bool root = comm.rank() == 0;
   const std::string journal_dir = JournalDirectory(options.output, options.journal_dir);

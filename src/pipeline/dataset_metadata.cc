@@ -1,5 +1,7 @@
 #include "nc2zarr/pipeline/dataset_metadata.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "nc2zarr/pipeline/chunk_encoder.h"
@@ -18,10 +20,6 @@ std::vector<MetadataObject> DatasetMetadata(const Plan& plan) {
     objects.push_back({key, DumpPythonJson(value)});
   };
 
-  for (const auto& g : plan.groups) {
-    add(MetadataKey(g.path, kZgroup), {{"zarr_format", 2}});
-    add(MetadataKey(g.path, kZattrs), AttributesToJson(g.attributes));
-  }
   for (const auto& v : plan.variables) {
     const FillValueMapping fill = MapFillValue(v.type, FindAttribute(v.attributes, "_FillValue"));
     ArrayMetadata array;
@@ -41,6 +39,18 @@ std::vector<MetadataObject> DatasetMetadata(const Plan& plan) {
     attributes["_ARRAY_DIMENSIONS"] = v.dims;
     add(MetadataKey(v.path(), kZattrs), attributes);
   }
+  // A group opens (without consolidated metadata) once its .zgroup exists:
+  // each comes after everything inside it, the deepest first, the root's
+  // last, so a crash part-way never leaves a group that opens incomplete.
+  std::vector<const PlannedGroup*> groups;
+  for (const auto& g : plan.groups) {
+    add(MetadataKey(g.path, kZattrs), AttributesToJson(g.attributes));
+    groups.push_back(&g);
+  }
+  auto depth = [](const PlannedGroup* g) { return g->path.empty() ? 0 : 1 + std::count(g->path.begin(), g->path.end(), '/'); };
+  std::stable_sort(groups.begin(), groups.end(),
+                   [&](const PlannedGroup* a, const PlannedGroup* b) { return depth(a) > depth(b); });
+  for (const PlannedGroup* g : groups) add(MetadataKey(g->path, kZgroup), {{"zarr_format", 2}});
   nlohmann::json zmetadata = {{"metadata", consolidated}, {"zarr_consolidated_format", 1}};
   objects.push_back({kZmetadata, DumpPythonJson(zmetadata)});
   return objects;

@@ -200,6 +200,19 @@ Result<std::vector<ObjectInfo>> LocalStore::List(const std::string& prefix, std:
   return out;
 }
 
+Status LocalStore::RemoveLeftovers() {
+  std::error_code ec;
+  std::vector<fs::path> leftovers;
+  for (fs::recursive_directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) && IsTemporary(it->path().filename().string())) leftovers.push_back(it->path());
+  }
+  if (ec) return IoError("cannot list " + root_ + ": " + ec.message());
+  for (const auto& path : leftovers) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot delete " + path.string() + ": " + Errno());
+  }
+  return Status::Ok();
+}
+
 Status LocalStore::Delete(const std::string& key) {
   const std::string path = PathOf(key);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot delete " + path + ": " + Errno());

@@ -22,6 +22,11 @@ SEED = int(os.environ.get("NC2ZARR_TEST_SEED", time.time()))
 CHUNKS = ["--chunks", "time=2"]
 
 
+def read_text(path):
+    with open(path) as f:
+        return f.read()
+
+
 def children(pid):
     """PIDs of a process's children (the ranks under mpirun)."""
     try:
@@ -52,7 +57,16 @@ class Restart(StoreTestCase):
         cmd = [NC2ZARR, "convert", self.inputs, "-o", output, "-q"] + CHUNKS + list(extra)
         if ranks:
             cmd = ["mpirun", "-np", str(ranks), "--oversubscribe"] + cmd
-        return subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(self.reap, proc)
+        return proc
+
+    @staticmethod
+    def reap(proc):
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stderr.close()
 
     def kill_at_random(self, proc, ranks, window):
         """SIGKILL one rank or every rank after a random delay; True if the
@@ -60,7 +74,9 @@ class Restart(StoreTestCase):
         time.sleep(self.rng.uniform(0.05, window))
         if proc.poll() is not None:
             return False
-        pids = children(proc.pid) if ranks else [proc.pid]
+        # Before mpirun has started its ranks (or after they ended) there is
+        # no rank to kill: kill mpirun itself.
+        pids = (children(proc.pid) or [proc.pid]) if ranks else [proc.pid]
         victims = pids if (not ranks or self.rng.random() < 0.5) else [self.rng.choice(pids)]
         for pid in victims:
             try:
@@ -138,7 +154,7 @@ class Restart(StoreTestCase):
         time.sleep(0.2)
         proc.kill()
         proc.wait()
-        journal_text = "".join(open(p).read() for p in glob.glob(self.path("journal", "*.log")))
+        journal_text = "".join(read_text(p) for p in glob.glob(self.path("journal", "*.log")))
         self.assertIn("\tU\t", "\t" + journal_text.replace("\n", "\n\t"))  # a session was journaled
         server.clear_requests()
         result = run(["convert", self.inputs, "-o", f"gs://{BUCKET}/s.zarr"] + CHUNKS + flags)

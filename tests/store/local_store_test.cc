@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "nc2zarr/base/byte_buffer.h"
@@ -32,6 +34,29 @@ TEST(LocalStore, LeavesNoTemporaryFilesAndRefusesUnsafeKeys) {
   EXPECT_EQ(files, 1u);
   EXPECT_EQ(store.Write("../escape", {}).code(), ErrorCode::kInternal);
   EXPECT_EQ(store.Write("/abs", {}).code(), ErrorCode::kInternal);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LocalStore, RemoveLeftoversDeletesWhatAKilledWriterLeftAndNothingElse) {
+  std::string dir = FreshDirectory();
+  LocalStore store(dir);
+  std::string data = "abc";
+  ASSERT_TRUE(store.Write("tas/0.0", std::as_bytes(std::span(data.data(), data.size()))).ok());
+  ASSERT_TRUE(store.Write(".zattrs", std::as_bytes(std::span(data.data(), data.size()))).ok());
+  // What a writer killed between creating and linking its file leaves.
+  for (const char* leftover : {"tas/.0.1.tmp.4242.7", ".zgroup.tmp.4242.8"}) {
+    std::FILE* f = std::fopen((dir + "/" + leftover).c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("partial", f);
+    std::fclose(f);
+  }
+  ASSERT_TRUE(store.RemoveLeftovers().ok());
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) files.push_back(e.path().lexically_relative(dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{".zattrs", "tas/0.0"}));
   std::filesystem::remove_all(dir);
 }
 

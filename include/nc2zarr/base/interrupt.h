@@ -12,11 +12,13 @@ void InstallInterruptHandlers();
 bool InterruptRequested();
 int InterruptSignal();  // the signal that asked, 0 if none
 
-// After the grace period, transfers in progress are abandoned.
-void StartGraceDeadline(std::chrono::milliseconds grace);
+// How long in-flight transfers may go on after the first signal (default
+// 30 s); after that AbandonRequested() is true and they are abandoned.
+void SetGracePeriod(std::chrono::milliseconds grace);
 bool AbandonRequested();
 
-// For tests: forget a previous request.
+// For tests: act as if signal arrived now; forget a previous request.
+void RequestInterruptForTesting(int signal);
 void ResetInterruptForTesting();
 
 }  // namespace nc2zarr

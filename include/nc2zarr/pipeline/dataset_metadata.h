@@ -15,7 +15,9 @@ struct MetadataObject {
   std::string text;
 };
 
-// Every metadata object; .zmetadata (the commit point) comes last.
+// Every metadata object in the order to write them: arrays first, each
+// group's .zgroup after everything inside it (the root's last but one),
+// .zmetadata (the commit point) last.
 std::vector<MetadataObject> DatasetMetadata(const Plan& plan);
 
 }  // namespace nc2zarr

@@ -21,6 +21,7 @@ class LocalStore final : public Store {
   Result<ObjectInfo> Stat(const std::string& key) override;
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, std::size_t limit = 0) override;
   Status Delete(const std::string& key) override;
+  Status RemoveLeftovers() override;
   std::string Describe() const override { return root_; }
 
  private:

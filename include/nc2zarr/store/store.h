@@ -60,6 +60,10 @@ class Store {
   // Deleting a missing key is not an error.
   virtual Status Delete(const std::string& key) = 0;
 
+  // Removes what writers killed part-way left behind (a local store's
+  // temporary files); only called when no writer of this store is running.
+  virtual Status RemoveLeftovers() { return Status::Ok(); }
+
   // "/path/to/run.zarr" or "gs://bucket/prefix": for messages.
   virtual std::string Describe() const = 0;
   // Requests that had to be repeated so far (remote stores).
