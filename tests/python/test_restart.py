@@ -9,6 +9,7 @@ import random
 import signal
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -16,6 +17,7 @@ import unittest
 import xarray as xr
 
 from gcs_fixture import BUCKET, download_store, objects_under, start_server
+import harness
 from harness import MPI_ENV, NC2ZARR, StoreTestCase, make_sample, run
 
 SEED = int(os.environ.get("NC2ZARR_TEST_SEED", time.time()))
@@ -78,12 +80,30 @@ class Restart(StoreTestCase):
         # no rank to kill: kill mpirun itself.
         pids = (children(proc.pid) or [proc.pid]) if ranks else [proc.pid]
         victims = pids if (not ranks or self.rng.random() < 0.5) else [self.rng.choice(pids)]
+        survivors = [p for p in children(proc.pid) if p not in victims]
         for pid in victims:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            # Once seen in CI: mpirun still waiting a minute after one rank
+            # died. What a scheduler then does is kill the job step; do that,
+            # say what the survivors were doing, and go on to the rerun,
+            # which is what this test is about.
+            states = subprocess.run(["ps", "-o", "pid,stat,wchan:32,etime,args", "-p",
+                                     ",".join(str(p) for p in [proc.pid] + survivors)],
+                                    capture_output=True, text=True).stdout
+            print(f"\nwarning: mpirun had not ended 60 s after SIGKILL of {victims}; killing it:\n{states}",
+                  file=sys.stderr)
+            for pid in survivors + [proc.pid]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            proc.wait()
         return True
 
     def assertCompleteOrUnopenable(self, store):
@@ -92,9 +112,16 @@ class Restart(StoreTestCase):
         be whole."""
         if os.path.exists(os.path.join(store, ".zmetadata")):
             self.assertSameObjects(self.reference, store)
-        else:
-            with self.assertRaises(Exception):
-                xr.open_zarr(store)
+            return
+        try:
+            xr.open_zarr(store).close()
+        except Exception:
+            return  # unopenable: fine
+        # Killed between the root .zgroup and .zmetadata: it opens without
+        # consolidated metadata, so everything else must be there already.
+        have = set(harness.store_objects(store))
+        want = set(harness.store_objects(self.reference)) - {".zmetadata"}
+        self.assertEqual(sorted(want - have), [], "an uncommitted store opened with objects missing")
 
     def test_sigkill_at_random_moments_on_a_local_directory(self):
         for trial in range(12):
