@@ -9,7 +9,6 @@ namespace {
 
 static_assert(std::atomic<long long>::is_always_lock_free, "the signal handler stores a long long");
 
-
 std::atomic<int> g_signal{0};
 // When the first signal came (CLOCK_MONOTONIC ns, 0 = none) and how long
 // in-flight work may go on after it. The deadline counts from the signal

@@ -47,7 +47,9 @@ std::vector<MetadataObject> DatasetMetadata(const Plan& plan) {
     add(MetadataKey(g.path, kZattrs), AttributesToJson(g.attributes));
     groups.push_back(&g);
   }
-  auto depth = [](const PlannedGroup* g) { return g->path.empty() ? 0 : 1 + std::count(g->path.begin(), g->path.end(), '/'); };
+  auto depth = [](const PlannedGroup* g) {
+    return g->path.empty() ? 0 : 1 + std::count(g->path.begin(), g->path.end(), '/');
+  };
   std::stable_sort(groups.begin(), groups.end(),
                    [&](const PlannedGroup* a, const PlannedGroup* b) { return depth(a) > depth(b); });
   for (const PlannedGroup* g : groups) add(MetadataKey(g->path, kZgroup), {{"zarr_format", 2}});

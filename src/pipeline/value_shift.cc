@@ -17,8 +17,10 @@ void Shift(const std::vector<Attribute>& attributes, double offset, std::byte* d
     if (a == nullptr || a->type == DataType::kChar || a->type == DataType::kString) continue;
     for (std::size_t i = 0; i < a->count(); ++i) missing.push_back(static_cast<T>(a->DoubleAt(i)));
   }
-  // Integers take the offset exactly when it is a whole number.
-  const T add = static_cast<T>(std::is_integral_v<T> ? std::llround(offset) : offset);
+  // Integers add the whole offset through long long, which wraps to an
+  // unsigned type without undefined behaviour when it is negative; floats
+  // add it in double, rounding once.
+  const long long whole = std::llround(offset);
   for (std::size_t i = 0; i < count; ++i) {
     T value;
     std::memcpy(&value, data + i * sizeof(T), sizeof(T));
@@ -28,7 +30,11 @@ void Shift(const std::vector<Attribute>& attributes, double offset, std::byte* d
     bool is_missing = false;
     for (T m : missing) is_missing = is_missing || value == m;
     if (is_missing) continue;
-    value = static_cast<T>(value + add);
+    if constexpr (std::is_integral_v<T>) {
+      value = static_cast<T>(static_cast<long long>(value) + whole);
+    } else {
+      value = static_cast<T>(static_cast<double>(value) + offset);
+    }
     std::memcpy(data + i * sizeof(T), &value, sizeof(T));
   }
 }

@@ -184,6 +184,7 @@ Result<std::vector<std::map<std::string, double>>> TimeOffsets(const std::vector
     if (v.AxisOf(concat_dim) < 0 || (!selected.empty() && !selected.count(v.path()))) continue;
     auto mine = TimeUnitsOf(ref, v);
     if (!mine) continue;
+    const auto to = ParseTimeUnits(mine->first, mine->second);
     for (std::size_t i = 1; i < scans.size(); ++i) {
       const VariableSchema* o = scans[i].schema.FindVariable(v.path());
       auto theirs = TimeUnitsOf(scans[i].schema, *o);
@@ -203,7 +204,6 @@ Result<std::vector<std::map<std::string, double>>> TimeOffsets(const std::vector
         return refuse("packed time values cannot be converted");
       }
       auto from = ParseTimeUnits(theirs->first, theirs->second);
-      auto to = ParseTimeUnits(mine->first, mine->second);
       if (!from.ok()) return refuse(from.status().message());
       if (!to.ok()) return refuse(to.status().message());
       auto offset = TimeOffset(*from, *to);
