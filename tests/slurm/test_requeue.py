@@ -18,6 +18,7 @@ there is time to interrupt it while chunks are still being written.
 import filecmp
 import os
 import re
+import signal
 import time
 import unittest
 
@@ -40,6 +41,37 @@ def chunk_files(store):
         except FileNotFoundError:
             pass
     return n
+
+
+def rank_pids(store):
+    """The nc2zarr processes converting into store (not mpirun, not srun)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if argv[0].endswith(b"/nc2zarr") and b"convert" in argv and store.encode() in argv:
+            pids.append(int(entry))
+    return pids
+
+
+def proc_status(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except OSError:
+        return None
+
+
+def signal_reached(pid, signals):
+    """The rank is gone, running again, or holds one of signals pending."""
+    status = proc_status(pid)
+    if status is None or status.get("State", "").split()[0] not in ("T", "t"):
+        return True
+    pending = int(status.get("SigPnd", "0"), 16) | int(status.get("ShdPnd", "0"), 16)
+    return any(pending & (1 << (s - 1)) for s in signals)
 
 
 class RequeueEndToEnd(SlurmTemplateTest):
@@ -77,6 +109,26 @@ class RequeueEndToEnd(SlurmTemplateTest):
         self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")),
                          f"the run finished before it could be interrupted: make SAMPLE bigger\n{read(log)}")
 
+    def interrupt_frozen(self, store, job_id, stop, signals=(signal.SIGTERM, signal.SIGUSR1)):
+        """Runs stop() while the ranks are stopped, and lets them go once the
+        stop request has reached each of them. Without this, a busy Slurm could
+        deliver the request only after the conversion had finished, and there
+        would be nothing to resume."""
+        pids = rank_pids(store)
+        self.assertTrue(pids, f"no nc2zarr ranks found for {store}")
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            stop()
+            self.wait_for(lambda: all(signal_reached(pid, signals) for pid in pids), 120,
+                          "the stop request to reach every rank", job_id)
+        finally:
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGCONT)
+                except ProcessLookupError:
+                    pass
+
     def wait_requeued_and_restart(self, job_id, log):
         def requeued():
             info = self.cluster.show_job(job_id)
@@ -99,9 +151,9 @@ class RequeueEndToEnd(SlurmTemplateTest):
         text = job.log()
         first, _, second = text.partition("run 2 (SLURM_RESTART_COUNT=1)")
         self.assertTrue(second, f"no second run in the log\n{job.describe()}")
-        self.assertNotIn("the store is complete", first, "the first run was not interrupted")
+        self.assertNotIn("the store is complete", first, f"the first run was not interrupted\n{job.describe()}")
         self.assertNotIn("run 3", second, job.describe())
-        self.assertIn("the store is complete", second)
+        self.assertIn("the store is complete", second, job.describe())
         # The second run only wrote what the first had not stored.
         planned = PLAN.search(second)
         wrote = WROTE.search(second)
@@ -122,7 +174,7 @@ class RequeueEndToEnd(SlurmTemplateTest):
     def check_scontrol_requeue(self, launcher):
         store, proc, job_id, log = self.start(launcher)
         self.wait_mid_run(store, job_id, log)
-        self.cluster.requeue(job_id)
+        self.interrupt_frozen(store, job_id, lambda: self.cluster.requeue(job_id))
         self.wait_requeued_and_restart(job_id, log)
         job = self.check_finished(store, proc, job_id, log)
         self.assertIn("Slurm is requeueing job", job.log())
@@ -137,7 +189,7 @@ class RequeueEndToEnd(SlurmTemplateTest):
         """What --signal=B:USR1@120 does before the time limit, sent at once."""
         store, proc, job_id, log = self.start(launcher)
         self.wait_mid_run(store, job_id, log)
-        self.cluster.scancel("--batch", "--signal=USR1", str(job_id))
+        self.interrupt_frozen(store, job_id, lambda: self.cluster.scancel("--batch", "--signal=USR1", str(job_id)))
         self.wait_requeued_and_restart(job_id, log)
         job = self.check_finished(store, proc, job_id, log)
         text = job.log()
