@@ -367,6 +367,12 @@ class SlurmCluster:
             f"AuthInfo=socket={self.munge_socket}",
             "CommunicationParameters=NoInAddrAny",
             f"StateSaveLocation={b}/ctld",
+            # Job ids apart from any other test cluster running on this host at
+            # the same time: Open MPI names its shared-memory segments after the
+            # job (PMIx namespace slurm.pmix.<job>.<step>), so two clusters'
+            # job 4 under srun overwrote each other's and both crashed (SIGSEGV
+            # in mca_btl_vader).
+            f"FirstJobId={1000 + (os.getpid() % 100000) * 100}",
             f"SlurmdSpoolDir={b}/spool/%n",
             f"TmpFS={b}/tmp/%n",
             f"SlurmctldPidFile={b}/run/slurmctld.pid",
