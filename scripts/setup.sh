@@ -10,7 +10,7 @@ packages=(
   slurm-wlm munge
   libcurl4-openssl-dev libssl-dev
   nlohmann-json3-dev libzstd-dev libcli11-dev libdeflate-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev strace
   python3-xarray python3-zarr python3-numcodecs python3-netcdf4 python3-dask python3-numpy
 )
 

@@ -46,10 +46,14 @@ Status CommitStore(const Plan& plan, const RunState& state, Store& store, const 
     // The record of what was stored travels with the store (no session URLs).
     RETURN_IF_ERROR(store.Write(kJournalMirrorKey, TextBytes(StoredRecordsText(state.fingerprint, replay)), WriteOnce()));
   }
+  // What a group's .zgroup (or the .zmetadata) makes readable is durable
+  // before it is written, so a crash of the node cannot leave a store that
+  // opens with a chunk missing; and all of it before "complete" is said.
   for (const auto& object : DatasetMetadata(plan)) {
+    if (object.key == kZmetadata || object.key.ends_with(kZgroup)) RETURN_IF_ERROR(store.Sync());
     RETURN_IF_ERROR(store.Write(object.key, TextBytes(object.text), WriteOnce()));
   }
-  return Status::Ok();
+  return store.Sync();
 }
 
 }  // namespace nc2zarr

@@ -23,6 +23,13 @@ std::string Errno() { return std::strerror(errno); }
 
 bool IsTemporary(const std::string& name) { return name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos; }
 
+// The data reaches the disk before the object is renamed into place and
+// journaled as stored: a journal line never outlives its chunk's bytes.
+Status SyncData(int fd, const std::string& path) {
+  if (::fdatasync(fd) != 0 && errno != EINVAL) return IoError("cannot write " + path + " to the disk: " + Errno());
+  return Status::Ok();
+}
+
 Status WriteAll(int fd, std::span<const std::byte> data, const std::string& path) {
   std::size_t done = 0;
   while (done < data.size()) {
@@ -58,18 +65,32 @@ Result<bool> WriteDirect(const std::string& path, std::span<const std::byte> dat
     if (direct_errno == EINVAL) return false;
     return st;
   }
+  // Written through the page cache: the tail, and the size and block
+  // allocation O_DIRECT leaves in the file system's journal.
+  fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot reopen " + path + ": " + Errno());
   if (whole < data.size()) {
-    fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return IoError("cannot reopen " + path + ": " + Errno());
     if (::lseek(fd, static_cast<off_t>(whole), SEEK_SET) < 0) st = IoError("cannot seek in " + path + ": " + Errno());
     if (st.ok()) st = WriteAll(fd, data.subspan(whole), path);
-    if (::close(fd) != 0 && st.ok()) st = IoError("cannot write " + path + ": " + Errno());
-    if (!st.ok()) {
-      ::unlink(path.c_str());
-      return st;
-    }
+  }
+  if (st.ok()) st = SyncData(fd, path);
+  if (::close(fd) != 0 && st.ok()) st = IoError("cannot write " + path + ": " + Errno());
+  if (!st.ok()) {
+    ::unlink(path.c_str());
+    return st;
   }
   return true;
+}
+
+// fsync of a directory makes the names created in it (renames, links)
+// durable.
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open directory " + dir + ": " + Errno());
+  Status st;
+  if (::fsync(fd) != 0 && errno != EINVAL) st = IoError("cannot sync directory " + dir + ": " + Errno());
+  ::close(fd);
+  return st;
 }
 
 }  // namespace
@@ -114,6 +135,7 @@ Status LocalStore::Write(const std::string& key, std::span<const std::byte> data
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return IoError("cannot create " + tmp + ": " + Errno());
     Status written = WriteAll(fd, data, path);
+    if (written.ok()) written = SyncData(fd, path);
     if (::close(fd) != 0 && written.ok()) written = IoError("cannot write " + path + ": " + Errno());
     if (!written.ok()) {
       ::unlink(tmp.c_str());
@@ -210,6 +232,17 @@ Status LocalStore::RemoveLeftovers() {
   for (const auto& path : leftovers) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return IoError("cannot delete " + path.string() + ": " + Errno());
   }
+  return Status::Ok();
+}
+
+Status LocalStore::Sync() {
+  std::vector<std::string> dirs{root_};
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory(ec)) dirs.push_back(it->path().string());
+  }
+  if (ec) return IoError("cannot list " + root_ + ": " + ec.message());
+  for (const auto& dir : dirs) RETURN_IF_ERROR(SyncDirectory(dir));
   return Status::Ok();
 }
 

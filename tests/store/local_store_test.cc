@@ -60,6 +60,18 @@ TEST(LocalStore, RemoveLeftoversDeletesWhatAKilledWriterLeftAndNothingElse) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LocalStore, SyncCoversNestedDirectoriesAndNamesAStoreThatIsGone) {
+  std::string dir = FreshDirectory();
+  LocalStore store(dir);
+  std::string data = "abc";
+  ASSERT_TRUE(store.Write("group/tas/0.0", std::as_bytes(std::span(data.data(), data.size())), WriteOnce()).ok());
+  EXPECT_TRUE(store.Sync().ok());
+  std::filesystem::remove_all(dir);
+  Status gone = store.Sync();
+  EXPECT_EQ(gone.code(), ErrorCode::kIo);
+  EXPECT_NE(gone.message().find(dir), std::string::npos) << gone.message();
+}
+
 // Big objects from page-aligned buffers take the O_DIRECT path; the tail
 // after the last whole page, and file systems that refuse O_DIRECT (tmpfs),
 // the ordinary one. Every way, the bytes read back equal.

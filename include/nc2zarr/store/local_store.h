@@ -1,5 +1,6 @@
 // A Zarr store in a local (or shared cluster) directory. Objects are
-// written to a temporary name and renamed, so no reader sees a partial one.
+// written to a temporary name, synced to the disk and renamed, so no reader
+// sees a partial one and a journaled object survives a crash of the node.
 #pragma once
 
 #include <atomic>
@@ -22,6 +23,7 @@ class LocalStore final : public Store {
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, std::size_t limit = 0) override;
   Status Delete(const std::string& key) override;
   Status RemoveLeftovers() override;
+  Status Sync() override;
   std::string Describe() const override { return root_; }
 
  private:

@@ -64,6 +64,13 @@ class Store {
   // temporary files); only called when no writer of this store is running.
   virtual Status RemoveLeftovers() { return Status::Ok(); }
 
+  // Makes every object written so far survive a crash of the machine, not
+  // only of the program: called before the commit object is written, so a
+  // store that opens as complete never loses a chunk to a node failure. A
+  // bucket's objects are durable once acknowledged; a local store syncs
+  // its directories (each object's data is synced as it is written).
+  virtual Status Sync() { return Status::Ok(); }
+
   // "/path/to/run.zarr" or "gs://bucket/prefix": for messages.
   virtual std::string Describe() const = 0;
   // Requests that had to be repeated so far (remote stores).
