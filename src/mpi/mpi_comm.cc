@@ -13,6 +13,11 @@ namespace nc2zarr {
 namespace {
 
 constexpr int kRequestTag = 7001;
+// The dispatcher's polls back off while no request comes: every wake-up
+// takes time from rank 0's own work on its core, and a request waits at
+// most kLongestPause, little next to the batch of chunks it asks for.
+constexpr std::chrono::microseconds kFirstPause{100};
+constexpr std::chrono::microseconds kLongestPause{2000};
 constexpr int kGrantTag = 7002;
 
 // Dynamic work distribution. Rank 0 owns the counter; a dispatcher thread on
@@ -100,10 +105,12 @@ class MpiQueue final : public WorkQueue {
       MPI_Irecv(message, 4, MPI_UNSIGNED_LONG_LONG, MPI_ANY_SOURCE, kRequestTag, comm_, &request);
       MPI_Status status;
       int arrived = 0;
+      auto pause = kFirstPause;
       while (true) {
         MPI_Test(&request, &arrived, &status);
         if (arrived) break;
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, kLongestPause);
       }
       if (message[0]) aborted_ = true;
       {
