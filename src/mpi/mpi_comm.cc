@@ -13,12 +13,12 @@ namespace nc2zarr {
 namespace {
 
 constexpr int kRequestTag = 7001;
+constexpr int kGrantTag = 7002;
 // The dispatcher's polls back off while no request comes: every wake-up
 // takes time from rank 0's own work on its core, and a request waits at
 // most kLongestPause, little next to the batch of chunks it asks for.
 constexpr std::chrono::microseconds kFirstPause{100};
 constexpr std::chrono::microseconds kLongestPause{2000};
-constexpr int kGrantTag = 7002;
 
 // Dynamic work distribution. Rank 0 owns the counter; a dispatcher thread on
 // rank 0 answers the other ranks' requests while rank 0's main thread works

@@ -65,8 +65,9 @@ Result<bool> WriteDirect(const std::string& path, std::span<const std::byte> dat
     if (direct_errno == EINVAL) return false;
     return st;
   }
-  // Written through the page cache: the tail, and the size and block
-  // allocation O_DIRECT leaves in the file system's journal.
+  // Reopened without O_DIRECT to write the tail after the last whole page,
+  // and to sync the data with the size and block allocation O_DIRECT leaves
+  // to the file system's journal.
   fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return IoError("cannot reopen " + path + ": " + Errno());
   if (whole < data.size()) {
