@@ -1,7 +1,9 @@
 #include "nc2zarr/pipeline/converter.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
@@ -13,7 +15,9 @@
 #include "nc2zarr/pipeline/destination.h"
 #include "nc2zarr/pipeline/file_cache.h"
 #include "nc2zarr/pipeline/object_writer.h"
+#include "nc2zarr/pipeline/inputs.h"
 #include "nc2zarr/pipeline/scan.h"
+#include "nc2zarr/pipeline/scan_across_ranks.h"
 #include "nc2zarr/read/netcdf_file.h"
 #include "nc2zarr/plan/plan_json.h"
 #include "nc2zarr/plan/work_list.h"
@@ -41,18 +45,27 @@ Status Interrupted() {
                                              "; what is stored is journaled: run the same command again to finish");
 }
 
-// Rank 0: scan, plan, and claim (or resume) the destination.
-Result<RunState> StartOnRankZero(const ConvertOptions& options, const std::string& journal_dir) {
-  ASSIGN_OR_RETURN(auto store, OpenStore(options.output, options.destination));
-  DestinationPolicy policy{options.overwrite, options.resume, journal_dir};
+// Rank 0, before the scan: the destination opens and the inputs expand.
+Result<std::vector<std::string>> OpenDestinationAndListInputs(const ConvertOptions& options,
+                                                              std::unique_ptr<Store>& store) {
+  ASSIGN_OR_RETURN(store, OpenStore(options.output, options.destination));
   // A missing bucket or denied access shows before a scan of thousands of
   // files, by a read; the write probe follows once the scan says there is
   // something to write.
   if (IsRemoteDestination(options.output)) RETURN_IF_ERROR(store->List("", 1).status());
-  ASSIGN_OR_RETURN(Plan plan, ScanAndPlan(options.inputs, options.request));
+  return ExpandInputs(options.inputs);
+}
+
+// Rank 0, after the scan: plan, and claim (or resume) the destination.
+Result<RunState> PlanOnRankZero(Result<std::vector<ScannedFile>> scans, const ConvertOptions& options, Store& store,
+                                const std::string& journal_dir) {
+  if (InterruptRequested()) return Interrupted();
+  RETURN_IF_ERROR(scans.status());
+  ASSIGN_OR_RETURN(Plan plan, PlanFromScans(std::move(*scans), options.request));
   if (InterruptRequested()) return Interrupted();
   for (const auto& w : plan.warnings) LogWarning(w);
-  ASSIGN_OR_RETURN(RunState state, PrepareDestination(plan, *store, policy));
+  DestinationPolicy policy{options.overwrite, options.resume, journal_dir};
+  ASSIGN_OR_RETURN(RunState state, PrepareDestination(plan, store, policy));
   if (!state.complete) {
     LogInfo("plan: " + std::to_string(plan.variables.size()) + " arrays, " + std::to_string(plan.total_chunks()) +
             " chunks, " + std::to_string(plan.raw_bytes() >> 20) + " MiB raw");
@@ -146,9 +159,27 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   const bool root = comm.rank() == 0;
   const std::string journal_dir = JournalDirectory(options.output, options.journal_dir);
 
+  // Rank 0 opens the destination and lists the inputs; every rank scans a
+  // share of them; rank 0 plans and claims (or resumes) the destination.
+  std::unique_ptr<Store> root_store;
+  std::string listing;
+  if (root) {
+    auto paths = OpenDestinationAndListInputs(options, root_store);
+    listing = paths.ok() ? "0\n" + nlohmann::json(*paths).dump() : EncodeStatus(paths.status());
+  }
+  comm.Broadcast(listing, 0);
+  RETURN_IF_ERROR(DecodeStatus(listing));
+  const auto paths = nlohmann::json::parse(listing.substr(listing.find('\n') + 1)).get<std::vector<std::string>>();
+  if (root) {
+    LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)" +
+            (comm.size() > 1 ? " on " + std::to_string(std::min<std::size_t>(comm.size(), paths.size())) + " ranks"
+                             : ""));
+  }
+  auto scans = ScanAcrossRanks(paths, comm);
+
   std::string message;
   if (root) {
-    auto state = StartOnRankZero(options, journal_dir);
+    auto state = PlanOnRankZero(std::move(scans), options, *root_store, journal_dir);
     message = state.ok() ? "0\n" + RunStateToText(*state) : EncodeStatus(state.status());
   }
   comm.Broadcast(message, 0);

@@ -67,9 +67,12 @@ bool UsesUnlimitedDimension(const FileSchema& schema, const VariableSchema& v) {
   return false;
 }
 
-Result<FileScan> ScanFile(const std::string& path, std::map<std::string, std::uint64_t>& fingerprints) {
+}  // namespace
+
+Result<ScannedFile> ScanFile(const std::string& path) {
   ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(path));
-  FileScan scan;
+  ScannedFile scanned;
+  FileScan& scan = scanned.scan;
   ASSIGN_OR_RETURN(scan.schema, file.ReadSchema());
   const std::string& format = scan.schema.format;
   if (format == "classic" || format == "64-bit offset" || format == "cdf5") {
@@ -83,22 +86,19 @@ Result<FileScan> ScanFile(const std::string& path, std::map<std::string, std::ui
   for (const auto& v : scan.schema.variables) {
     const std::size_t bytes = v.element_count() * std::max<std::size_t>(1, SizeOf(v.type));
     if (!v.unsupported.empty() || bytes > kEagerFingerprintBytes || UsesUnlimitedDimension(scan.schema, v)) continue;
-    ASSIGN_OR_RETURN(fingerprints[v.path()], FingerprintVariable(file, v));
+    ASSIGN_OR_RETURN(scanned.fingerprints[v.path()], FingerprintVariable(file, v));
   }
-  return scan;
+  return scanned;
 }
 
-}  // namespace
-
-Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request) {
-  ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandInputs(inputs));
-  LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)");
+Result<Plan> PlanFromScans(std::vector<ScannedFile> files, const PlanRequest& request) {
   std::vector<FileScan> scans;
-  scans.reserve(paths.size());
-  std::vector<std::map<std::string, std::uint64_t>> fingerprints(paths.size());
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    ASSIGN_OR_RETURN(FileScan scan, ScanFile(paths[i], fingerprints[i]));
-    scans.push_back(std::move(scan));
+  std::vector<std::map<std::string, std::uint64_t>> fingerprints;
+  scans.reserve(files.size());
+  fingerprints.reserve(files.size());
+  for (auto& f : files) {
+    scans.push_back(std::move(f.scan));
+    fingerprints.push_back(std::move(f.fingerprints));
   }
   std::vector<std::string> selected;
   if (!request.variables.empty()) {
@@ -124,6 +124,18 @@ Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanReque
     RETURN_IF_ERROR(CheckIdentical(layout, scans, fingerprints));
   }
   return MakePlan(scans, layout, request);
+}
+
+Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandInputs(inputs));
+  LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)");
+  std::vector<ScannedFile> files;
+  files.reserve(paths.size());
+  for (const auto& path : paths) {
+    ASSIGN_OR_RETURN(ScannedFile file, ScanFile(path));
+    files.push_back(std::move(file));
+  }
+  return PlanFromScans(std::move(files), request);
 }
 
 }  // namespace nc2zarr

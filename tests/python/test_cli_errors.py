@@ -44,6 +44,23 @@ class BadInput(StoreTestCase):
             f.write("not netcdf\n")
         self.refuse([self.path("notes.nc")], names=["notes.nc", "cannot open"])
 
+    def test_ranks_scanning_in_parallel_name_the_first_bad_file_in_input_order(self):
+        # Rank r scans files r, r + 3, ...: files 2 and 4 are broken, on
+        # ranks 2 and 1; file 2 comes first in input order, as one rank would say.
+        files = make_sample(self.path("in"), files=6, steps=2, lat=4, lon=4)
+        for i in (2, 4):
+            with open(files[i], "w") as f:
+                f.write("not netcdf\n")
+        store = self.path("out.zarr")
+        result = run(["convert", self.path("in", "*.nc"), "-o", store], ranks=3, check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        errors = [l for l in result.stderr.splitlines() if l.startswith("nc2zarr: error")]
+        self.assertEqual(len(errors), 1, result.stderr)
+        self.assertIn(os.path.basename(files[2]), errors[0])
+        self.assertNotIn(os.path.basename(files[4]), errors[0])
+        self.assertIn("on 3 ranks", result.stderr)
+        self.assertNoStore(store)
+
     def test_missing_file(self):
         self.refuse([self.path("absent.nc")], names=["absent.nc", "no such file"])
 

@@ -1,0 +1,209 @@
+#include "nc2zarr/pipeline/scan_across_ranks.h"
+
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "nc2zarr/base/base64.h"
+#include "nc2zarr/base/interrupt.h"
+#include "nc2zarr/plan/attribute_json.h"
+
+namespace nc2zarr {
+namespace {
+
+using nlohmann::json;
+
+json GroupJson(const GroupSchema& g) {
+  json dims = json::array();
+  for (const auto& d : g.dimensions)
+    dims.push_back({{"name", d.name}, {"length", d.length}, {"unlimited", d.unlimited}});
+  return {{"path", g.path}, {"attributes", AttributesJson(g.attributes)}, {"dimensions", dims}};
+}
+
+json VariableJson(const VariableSchema& v) {
+  return {{"group", v.group},
+          {"name", v.name},
+          {"type", TypeName(v.type)},
+          {"dims", v.dims},
+          {"shape", v.shape},
+          {"attributes", AttributesJson(v.attributes)},
+          {"unsupported", v.unsupported},
+          {"storage_chunks", v.storage_chunks}};
+}
+
+Result<GroupSchema> GroupFrom(const json& j) {
+  GroupSchema g;
+  g.path = j.at("path").get<std::string>();
+  ASSIGN_OR_RETURN(g.attributes, AttributesFrom(j.at("attributes")));
+  for (const auto& d : j.at("dimensions")) {
+    g.dimensions.push_back(
+        Dimension{d.at("name").get<std::string>(), d.at("length").get<std::size_t>(), d.at("unlimited").get<bool>()});
+  }
+  return g;
+}
+
+Result<VariableSchema> VariableFrom(const json& j) {
+  VariableSchema v;
+  v.group = j.at("group").get<std::string>();
+  v.name = j.at("name").get<std::string>();
+  auto type = TypeFromName(j.at("type").get<std::string>());
+  if (!type) return Internal("a scan names an unknown type");
+  v.type = *type;
+  v.dims = j.at("dims").get<std::vector<std::string>>();
+  v.shape = j.at("shape").get<std::vector<std::size_t>>();
+  ASSIGN_OR_RETURN(v.attributes, AttributesFrom(j.at("attributes")));
+  v.unsupported = j.at("unsupported").get<std::string>();
+  v.storage_chunks = j.at("storage_chunks").get<std::vector<std::size_t>>();
+  return v;
+}
+
+// Coordinate values as base64 of their doubles: JSON has no NaN.
+std::string DoublesText(const std::vector<double>& values) {
+  return Base64Encode(std::as_bytes(std::span(values.data(), values.size())));
+}
+
+Result<std::vector<double>> DoublesFrom(const std::string& text) {
+  auto bytes = Base64Decode(text);
+  if (!bytes || bytes->size() % sizeof(double) != 0) return Internal("a scan holds malformed coordinate values");
+  std::vector<double> values(bytes->size() / sizeof(double));
+  if (!values.empty()) std::memcpy(values.data(), bytes->data(), bytes->size());
+  return values;
+}
+
+json ScanJson(const ScannedFile& file) {
+  const FileSchema& s = file.scan.schema;
+  json groups = json::array(), variables = json::array(), coordinates = json::object();
+  for (const auto& g : s.groups) groups.push_back(GroupJson(g));
+  for (const auto& v : s.variables) variables.push_back(VariableJson(v));
+  for (const auto& [path, values] : file.scan.coordinates) coordinates[path] = DoublesText(values);
+  return {
+      {"path", s.path},   {"format", s.format},     {"size_bytes", s.size_bytes}, {"mtime_ns", s.mtime_ns},
+      {"groups", groups}, {"variables", variables}, {"coordinates", coordinates}, {"fingerprints", file.fingerprints}};
+}
+
+Result<ScannedFile> ScanFrom(const json& j) {
+  ScannedFile file;
+  FileSchema& s = file.scan.schema;
+  s.path = j.at("path").get<std::string>();
+  s.format = j.at("format").get<std::string>();
+  s.size_bytes = j.at("size_bytes").get<std::uint64_t>();
+  s.mtime_ns = j.at("mtime_ns").get<std::int64_t>();
+  for (const auto& g : j.at("groups")) {
+    ASSIGN_OR_RETURN(GroupSchema group, GroupFrom(g));
+    s.groups.push_back(std::move(group));
+  }
+  for (const auto& v : j.at("variables")) {
+    ASSIGN_OR_RETURN(VariableSchema variable, VariableFrom(v));
+    s.variables.push_back(std::move(variable));
+  }
+  for (const auto& [path, text] : j.at("coordinates").items()) {
+    ASSIGN_OR_RETURN(file.scan.coordinates[path], DoublesFrom(text.get<std::string>()));
+  }
+  file.fingerprints = j.at("fingerprints").get<std::map<std::string, std::uint64_t>>();
+  return file;
+}
+
+// What one rank scanned: its files in order, up to its first failure.
+struct Share {
+  std::vector<std::pair<std::size_t, ScannedFile>> scans;  // input index, scan
+  std::optional<std::pair<std::size_t, Status>> failed;    // input index, why
+};
+
+Share ScanShare(const std::vector<std::string>& paths, int rank, int size) {
+  Share share;
+  for (std::size_t i = static_cast<std::size_t>(rank); i < paths.size(); i += static_cast<std::size_t>(size)) {
+    if (InterruptRequested()) {
+      share.failed.emplace(i, Status(ErrorCode::kInterrupted, "stopped by a signal during the scan; run it again"));
+      break;
+    }
+    Result<ScannedFile> file = ScanFile(paths[i]);
+    if (!file.ok()) {
+      // The files after this one in the share are not needed: an earlier
+      // failure (this one, or another rank's) is what will be reported.
+      share.failed.emplace(i, file.status());
+      break;
+    }
+    share.scans.emplace_back(i, std::move(*file));
+  }
+  return share;
+}
+
+// CBOR: the same values as the JSON text, several times faster to read.
+std::string EncodeShare(const Share& share) {
+  json scans = json::array();
+  for (const auto& [index, file] : share.scans) scans.push_back({index, ScanJson(file)});
+  json out = {{"scans", std::move(scans)}};
+  if (share.failed) {
+    out["failed"] = {share.failed->first, static_cast<int>(share.failed->second.code()),
+                     share.failed->second.message()};
+  }
+  const std::vector<std::uint8_t> bytes = json::to_cbor(out);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Result<Share> DecodeShare(const std::string& bytes) {
+  Share share;
+  try {
+    const json j = json::from_cbor(bytes);
+    for (const auto& entry : j.at("scans")) {
+      ASSIGN_OR_RETURN(ScannedFile file, ScanFrom(entry.at(1)));
+      share.scans.emplace_back(entry.at(0).get<std::size_t>(), std::move(file));
+    }
+    if (j.contains("failed")) {
+      const auto& f = j["failed"];
+      share.failed.emplace(f.at(0).get<std::size_t>(),
+                           Status(static_cast<ErrorCode>(f.at(1).get<int>()), f.at(2).get<std::string>()));
+    }
+  } catch (const json::exception& e) {
+    return Internal(std::string("malformed scan from a rank: ") + e.what());
+  }
+  return share;
+}
+
+}  // namespace
+
+std::string ScannedFileToJson(const ScannedFile& file) { return ScanJson(file).dump(); }
+
+Result<ScannedFile> ScannedFileFromJson(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Internal("a scan is not JSON");
+  try {
+    return ScanFrom(j);
+  } catch (const json::exception& e) {
+    return Internal(std::string("malformed scan: ") + e.what());
+  }
+}
+
+Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>& paths, Comm& comm) {
+  Share mine = ScanShare(paths, comm.rank(), comm.size());
+  // Rank 0 keeps its own share as it is; the others' cross as bytes.
+  const std::vector<std::string> others = comm.Gather(comm.rank() == 0 ? std::string() : EncodeShare(mine), 0);
+  if (comm.rank() != 0) return std::vector<ScannedFile>{};
+
+  std::vector<std::optional<ScannedFile>> files(paths.size());
+  std::optional<std::pair<std::size_t, Status>> first_failure;
+  auto take = [&](Share& share) -> Status {
+    if (share.failed && (!first_failure || share.failed->first < first_failure->first)) first_failure = share.failed;
+    for (auto& [index, file] : share.scans) {
+      if (index >= files.size()) return Internal("a rank sent the scan of an unknown file");
+      files[index] = std::move(file);
+    }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(take(mine));
+  for (std::size_t r = 1; r < others.size(); ++r) {
+    ASSIGN_OR_RETURN(Share share, DecodeShare(others[r]));
+    RETURN_IF_ERROR(take(share));
+  }
+  if (first_failure) return first_failure->second;
+  std::vector<ScannedFile> out;
+  out.reserve(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!files[i]) return Internal("no rank sent the scan of " + paths[i]);
+    out.push_back(std::move(*files[i]));
+  }
+  return out;
+}
+
+}  // namespace nc2zarr
