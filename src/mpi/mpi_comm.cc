@@ -14,6 +14,10 @@ namespace {
 
 constexpr int kRequestTag = 7001;
 constexpr int kGrantTag = 7002;
+constexpr int kGatherTag = 7003;
+// MPI counts are int: payloads above this travel in pieces.
+constexpr std::size_t kPiece = std::size_t{1} << 30;
+int PieceAt(std::size_t at, std::size_t total) { return static_cast<int>(std::min(kPiece, total - at)); }
 // The dispatcher's polls back off while no request comes: every wake-up
 // takes time from rank 0's own work on its core, and a request waits at
 // most kLongestPause, little next to the batch of chunks it asks for.
@@ -185,11 +189,7 @@ class MpiComm final : public Comm {
     MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD);
     data.resize(n);
     // MPI counts are int: send large payloads in pieces.
-    constexpr std::size_t kPiece = 1 << 30;
-    for (std::size_t at = 0; at < n; at += kPiece) {
-      int len = static_cast<int>(std::min<std::size_t>(kPiece, n - at));
-      MPI_Bcast(data.data() + at, len, MPI_CHAR, root, MPI_COMM_WORLD);
-    }
+    for (std::size_t at = 0; at < n; at += kPiece) MPI_Bcast(data.data() + at, PieceAt(at, n), MPI_CHAR, root, MPI_COMM_WORLD);
   }
 
   bool AllTrue(bool value) override {
@@ -204,23 +204,31 @@ class MpiComm final : public Comm {
     return out;
   }
 
+  // Point to point in pieces: MPI_Gatherv counts and displacements are
+  // int, and the scans of many thousands of files can pass 2 GiB in total.
   std::vector<std::string> Gather(const std::string& data, int root) override {
-    int len = static_cast<int>(data.size());
-    std::vector<int> lens(rank_ == root ? size_ : 0), offsets;
-    MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, root, MPI_COMM_WORLD);
-    std::string all;
-    if (rank_ == root) {
-      int total = 0;
-      for (int l : lens) {
-        offsets.push_back(total);
-        total += l;
-      }
-      all.resize(static_cast<std::size_t>(total));
-    }
-    MPI_Gatherv(data.data(), len, MPI_CHAR, all.data(), lens.data(), offsets.data(), MPI_CHAR, root, MPI_COMM_WORLD);
+    unsigned long long len = data.size();
+    std::vector<unsigned long long> lens(rank_ == root ? size_ : 0);
+    MPI_Gather(&len, 1, MPI_UNSIGNED_LONG_LONG, lens.data(), 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD);
     std::vector<std::string> out;
-    if (rank_ == root) {
-      for (int r = 0; r < size_; ++r) out.push_back(all.substr(static_cast<std::size_t>(offsets[r]), static_cast<std::size_t>(lens[r])));
+    if (rank_ != root) {
+      for (std::size_t at = 0; at < data.size(); at += kPiece) {
+        MPI_Send(data.data() + at, PieceAt(at, data.size()), MPI_CHAR, root, kGatherTag, MPI_COMM_WORLD);
+      }
+      return out;
+    }
+    out.resize(static_cast<std::size_t>(size_));
+    for (int r = 0; r < size_; ++r) {
+      std::string& text = out[static_cast<std::size_t>(r)];
+      if (r == root) {
+        text = data;
+        continue;
+      }
+      text.resize(lens[static_cast<std::size_t>(r)]);
+      for (std::size_t at = 0; at < text.size(); at += kPiece) {
+        MPI_Recv(text.data() + at, PieceAt(at, text.size()), MPI_CHAR, r, kGatherTag, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
+      }
     }
     return out;
   }
