@@ -18,7 +18,7 @@ import time
 import unittest
 from urllib.parse import quote, urlsplit
 
-from gcs_crc32c import crc32c, crc32c_base64
+from gcs_crc32c import crc32c, crc32c_base64, crc32c_pure_python
 from gcs_server import GcsServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -160,6 +160,14 @@ class Crc32cTest(unittest.TestCase):
 
     def test_base64_is_big_endian(self):
         self.assertEqual(base64.b64decode(crc32c_base64(b"123456789")), b"\xe3\x06\x92\x83")
+
+    def test_fast_and_pure_python_agree(self):
+        # crc32c uses python3-crc32c (C) when it is installed.
+        for n in (0, 1, 3, 64, 1000, 4099):
+            data = os.urandom(n)
+            self.assertEqual(crc32c(data), crc32c_pure_python(data), n)
+            self.assertEqual(crc32c(data[n // 3:], crc32c(data[:n // 3])), crc32c_pure_python(data), n)
+        self.assertEqual(crc32c_pure_python(b"123456789"), 0xE3069283)
 
 
 # ====================================================================== JSON API
