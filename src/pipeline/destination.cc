@@ -24,10 +24,12 @@ std::string NewRunId() {
   return std::to_string(seconds.count()) + "-" + std::to_string(std::random_device{}() % 100000);
 }
 
+constexpr const char* kProbePrefix = ".nc2zarr/probe-";
+
 // A tiny object written, read back and deleted before the heavy work, so a
 // denied write shows before any chunk is read.
 Status ProbeDestination(Store& store) {
-  const std::string key = ".nc2zarr/probe-" + std::to_string(std::random_device{}());
+  const std::string key = kProbePrefix + std::to_string(std::random_device{}());
   const std::string text = "nc2zarr write probe";
   RETURN_IF_ERROR(store.Write(key, TextBytes(text), WriteOnce()).WithContext("cannot write to " + store.Describe()));
   ASSIGN_OR_RETURN(auto back, store.Read(key));
@@ -35,6 +37,15 @@ Status ProbeDestination(Store& store) {
     return DataLoss(store.Describe() + ": a probe object read back differently from what was written");
   }
   return store.Delete(key).WithContext("cannot delete from " + store.Describe());
+}
+
+// A run killed between writing its probe and deleting it leaves the probe
+// behind: it is nobody's data, and must not make the rerun refuse the
+// destination as "not a Zarr store".
+Status RemoveProbeLeftovers(Store& store) {
+  ASSIGN_OR_RETURN(auto probes, store.List(kProbePrefix));
+  for (const auto& probe : probes) RETURN_IF_ERROR(store.Delete(probe.key));
+  return Status::Ok();
 }
 
 void ClearJournals(const std::string& dir) {
@@ -142,10 +153,12 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
       return AlreadyExists(store.Describe() + " holds an interrupted conversion of a different job (" + changes() +
                            "); rerun the original command to finish it, or pass --overwrite to start again");
     } else {
+      RETURN_IF_ERROR(RemoveProbeLeftovers(store));
       RETURN_IF_ERROR(ProbeDestination(store));
       return ResumeState(plan, store, policy, state);
     }
   } else {
+    RETURN_IF_ERROR(RemoveProbeLeftovers(store));
     ASSIGN_OR_RETURN(auto any, store.List("", 1));
     if (!any.empty()) {
       return AlreadyExists(store.Describe() + " exists and is not a Zarr store; choose a new destination");

@@ -13,6 +13,8 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
+import urllib.request
 
 import xarray as xr
 
@@ -218,6 +220,32 @@ class Restart(StoreTestCase):
                 server.clear_faults()
                 run(["convert", self.inputs, "-o", f"gs://{BUCKET}/{prefix}", "-q"] + CHUNKS + flags, ranks=ranks)
                 self.assertSameObjects(self.reference, download_store(server, prefix, self.path(f"c{ranks}")))
+
+    def test_a_probe_left_by_a_run_killed_mid_probe_does_not_block_the_rerun(self):
+        # Killed between writing its probe object and deleting it, a run
+        # leaves only that object: the rerun must not call the destination
+        # "not a Zarr store". Local directory, then the GCS test server.
+        store = self.path("probe.zarr")
+        os.makedirs(os.path.join(store, ".nc2zarr"))
+        with open(os.path.join(store, ".nc2zarr", "probe-12345"), "w") as f:
+            f.write("nc2zarr write probe")
+        run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
+        self.assertSameObjects(self.reference, store)
+        self.assertFalse(os.path.exists(os.path.join(store, ".nc2zarr", "probe-12345")))
+
+        server = start_server()
+        self.addCleanup(server.stop)
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+        name = urllib.parse.quote("probe.zarr/.nc2zarr/probe-12345", safe="")
+        request = urllib.request.Request(f"{server.url}/upload/storage/v1/b/{BUCKET}/o?uploadType=media&name={name}",
+                                         data=b"nc2zarr write probe", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            self.assertEqual(reply.status, 200)
+        self.assertEqual(objects_under(server, "probe.zarr"), ["probe.zarr/.nc2zarr/probe-12345"])
+        run(["convert", self.inputs, "-o", f"gs://{BUCKET}/probe.zarr", "-q", "--anonymous", "--journal-dir",
+             self.path("probe-journal")] + CHUNKS)
+        self.assertNotIn("probe.zarr/.nc2zarr/probe-12345", objects_under(server, "probe.zarr"))
+        self.assertSameObjects(self.reference, download_store(server, "probe.zarr", self.path("probe-copy")))
 
     def interrupted_local_store(self, name):
         store = self.path(name)
