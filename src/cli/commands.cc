@@ -12,7 +12,7 @@
 #include "nc2zarr/gcs/gcs_path.h"
 #include "nc2zarr/pipeline/destination.h"
 #include "nc2zarr/pipeline/job_status.h"
-#include "nc2zarr/pipeline/scan.h"
+#include "nc2zarr/pipeline/scan_across_ranks.h"
 #include "nc2zarr/pipeline/store_admin.h"
 #include "nc2zarr/plan/plan_json.h"
 #include "nc2zarr/plan/plan_report.h"

@@ -189,7 +189,9 @@ class MpiComm final : public Comm {
     MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, root, MPI_COMM_WORLD);
     data.resize(n);
     // MPI counts are int: send large payloads in pieces.
-    for (std::size_t at = 0; at < n; at += kPiece) MPI_Bcast(data.data() + at, PieceAt(at, n), MPI_CHAR, root, MPI_COMM_WORLD);
+    for (std::size_t at = 0; at < n; at += kPiece) {
+      MPI_Bcast(data.data() + at, PieceAt(at, n), MPI_CHAR, root, MPI_COMM_WORLD);
+    }
   }
 
   bool AllTrue(bool value) override {

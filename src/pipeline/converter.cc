@@ -1,6 +1,5 @@
 #include "nc2zarr/pipeline/converter.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -16,7 +15,6 @@
 #include "nc2zarr/pipeline/file_cache.h"
 #include "nc2zarr/pipeline/object_writer.h"
 #include "nc2zarr/pipeline/inputs.h"
-#include "nc2zarr/pipeline/scan.h"
 #include "nc2zarr/pipeline/scan_across_ranks.h"
 #include "nc2zarr/read/netcdf_file.h"
 #include "nc2zarr/plan/plan_json.h"
@@ -170,11 +168,6 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   comm.Broadcast(listing, 0);
   RETURN_IF_ERROR(DecodeStatus(listing));
   const auto paths = nlohmann::json::parse(listing.substr(listing.find('\n') + 1)).get<std::vector<std::string>>();
-  if (root) {
-    LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)" +
-            (comm.size() > 1 ? " on " + std::to_string(std::min<std::size_t>(comm.size(), paths.size())) + " ranks"
-                             : ""));
-  }
   auto scans = ScanAcrossRanks(paths, comm);
 
   std::string message;

@@ -4,8 +4,6 @@
 #include <optional>
 
 #include "nc2zarr/base/fingerprint.h"
-#include "nc2zarr/base/log.h"
-#include "nc2zarr/pipeline/inputs.h"
 #include "nc2zarr/plan/combine.h"
 #include "nc2zarr/plan/selection.h"
 #include "nc2zarr/read/classic_layout.h"
@@ -124,18 +122,6 @@ Result<Plan> PlanFromScans(std::vector<ScannedFile> files, const PlanRequest& re
     RETURN_IF_ERROR(CheckIdentical(layout, scans, fingerprints));
   }
   return MakePlan(scans, layout, request);
-}
-
-Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request) {
-  ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandInputs(inputs));
-  LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)");
-  std::vector<ScannedFile> files;
-  files.reserve(paths.size());
-  for (const auto& path : paths) {
-    ASSIGN_OR_RETURN(ScannedFile file, ScanFile(path));
-    files.push_back(std::move(file));
-  }
-  return PlanFromScans(std::move(files), request);
 }
 
 }  // namespace nc2zarr

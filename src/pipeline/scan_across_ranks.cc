@@ -1,5 +1,6 @@
 #include "nc2zarr/pipeline/scan_across_ranks.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,8 @@
 
 #include "nc2zarr/base/base64.h"
 #include "nc2zarr/base/interrupt.h"
+#include "nc2zarr/base/log.h"
+#include "nc2zarr/pipeline/inputs.h"
 #include "nc2zarr/plan/attribute_json.h"
 
 namespace nc2zarr {
@@ -176,6 +179,11 @@ Result<ScannedFile> ScannedFileFromJson(const std::string& text) {
 }
 
 Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>& paths, Comm& comm) {
+  if (comm.rank() == 0) {
+    const std::size_t ranks = std::min<std::size_t>(static_cast<std::size_t>(comm.size()), paths.size());
+    LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)" +
+            (ranks > 1 ? " on " + std::to_string(ranks) + " ranks" : ""));
+  }
   Share mine = ScanShare(paths, comm.rank(), comm.size());
   // Rank 0 keeps its own share as it is; the others' cross as bytes.
   const std::vector<std::string> others = comm.Gather(comm.rank() == 0 ? std::string() : EncodeShare(mine), 0);
@@ -204,6 +212,13 @@ Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>&
     out.push_back(std::move(*files[i]));
   }
   return out;
+}
+
+Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<std::string> paths, ExpandInputs(inputs));
+  auto one_process = MakeSerialComm();
+  ASSIGN_OR_RETURN(std::vector<ScannedFile> files, ScanAcrossRanks(paths, *one_process));
+  return PlanFromScans(std::move(files), request);
 }
 
 }  // namespace nc2zarr

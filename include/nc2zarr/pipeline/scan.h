@@ -28,7 +28,4 @@ Result<ScannedFile> ScanFile(const std::string& path);
 // to compare big variables that must be identical in every file.
 Result<Plan> PlanFromScans(std::vector<ScannedFile> files, const PlanRequest& request);
 
-// Expands the inputs, scans every file here, and plans.
-Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request);
-
 }  // namespace nc2zarr

@@ -18,6 +18,10 @@ namespace nc2zarr {
 // empty list.
 Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>& paths, Comm& comm);
 
+// One process, no MPI (the plan command): expands the inputs, scans them
+// all here and plans.
+Result<Plan> ScanAndPlan(const std::vector<std::string>& inputs, const PlanRequest& request);
+
 // A scan as text and back, every value bit for bit (what crosses ranks).
 std::string ScannedFileToJson(const ScannedFile& file);
 Result<ScannedFile> ScannedFileFromJson(const std::string& text);
