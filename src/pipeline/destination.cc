@@ -120,9 +120,12 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
   state.run_id = NewRunId();
   state.done.assign(plan.total_chunks(), false);
 
-  const bool committed = store.Stat(kZmetadata).ok() || store.Stat(kZgroup).ok();
   auto recorded_text = store.Read(kPlanKey);
   if (!recorded_text.ok() && recorded_text.status().code() != ErrorCode::kNotFound) return recorded_text.status();
+  // nc2zarr's own stores are committed by their .zmetadata alone: one killed
+  // between the root .zgroup and the .zmetadata is resumed, which writes it.
+  // Without nc2zarr's plan record, a .zgroup is somebody else's store.
+  const bool committed = store.Stat(kZmetadata).ok() || (!recorded_text.ok() && store.Stat(kZgroup).ok());
   std::optional<Plan> recorded;
   if (recorded_text.ok()) {
     auto parsed = PlanFromJson(Text(*recorded_text));
@@ -138,6 +141,8 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
 
   if (committed) {
     if (same_plan && !policy.overwrite) {
+      // A run killed after its commit may have left a temporary file behind.
+      RETURN_IF_ERROR(store.RemoveLeftovers());
       state.complete = true;
       return state;
     }

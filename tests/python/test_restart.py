@@ -221,6 +221,31 @@ class Restart(StoreTestCase):
                 run(["convert", self.inputs, "-o", f"gs://{BUCKET}/{prefix}", "-q"] + CHUNKS + flags, ranks=ranks)
                 self.assertSameObjects(self.reference, download_store(server, prefix, self.path(f"c{ranks}")))
 
+    def test_a_run_killed_between_the_root_zgroup_and_zmetadata_is_finished_by_the_rerun(self):
+        # The state a kill while writing .zmetadata leaves (seen in the
+        # random-kill test): every object but .zmetadata, and its temporary
+        # file. The rerun must commit it, not call the store complete.
+        store = self.path("half-committed.zarr")
+        run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
+        os.remove(os.path.join(store, ".zmetadata"))
+        with open(os.path.join(store, "..zmetadata.tmp.4242.9"), "w") as f:
+            f.write('{"metadata": {')
+        result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        self.assertNotIn("nothing to do", result.stderr)
+        self.assertIn("the store is complete", result.stderr)
+        self.assertSameObjects(self.reference, store)
+
+    def test_a_temporary_file_left_after_the_commit_is_removed_by_the_rerun(self):
+        # Killed between linking .zmetadata into place and removing its
+        # temporary name: the store is complete, the leftover goes.
+        store = self.path("committed.zarr")
+        run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
+        with open(os.path.join(store, "..zmetadata.tmp.4242.10"), "w") as f:
+            f.write("{}")
+        result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        self.assertIn("nothing to do", result.stderr)
+        self.assertSameObjects(self.reference, store)
+
     def test_a_probe_left_by_a_run_killed_mid_probe_does_not_block_the_rerun(self):
         # Killed between writing its probe object and deleting it, a run
         # leaves only that object: the rerun must not call the destination
