@@ -59,10 +59,10 @@ void Report(const CliOptions& options, const Status& st, const ConvertSummary& s
     char line[400];
     std::snprintf(line, sizeof line,
                   "wrote %llu chunks: %.1f MB raw, %.1f MB stored (ratio %.2f) in %.1f s (%.0f MB/s raw) with %d "
-                  "rank(s), %llu retried request(s)",
+                  "rank(s), %llu retried request(s), peak memory %.0f MiB a rank",
                   static_cast<unsigned long long>(s.chunks), static_cast<double>(s.raw_bytes) / mb,
                   static_cast<double>(s.stored_bytes) / mb, ratio, s.seconds, rate, ranks,
-                  static_cast<unsigned long long>(s.retries));
+                  static_cast<unsigned long long>(s.retries), static_cast<double>(s.peak_rss_bytes) / (1 << 20));
     LogInfo(line);
   }
   if (options.report_file.empty()) return;
@@ -79,6 +79,7 @@ void Report(const CliOptions& options, const Status& st, const ConvertSummary& s
                       {"compression_ratio", ratio},
                       {"throughput_mb_per_s", rate},
                       {"retried_requests", s.retries},
+                      {"peak_rss_bytes", s.peak_rss_bytes},
                       {"error", st.ok() ? "" : st.message()}};
   std::ofstream out(options.report_file);
   out << j.dump(2) << "\n";

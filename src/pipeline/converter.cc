@@ -1,7 +1,9 @@
 #include "nc2zarr/pipeline/converter.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "nc2zarr/base/interrupt.h"
@@ -36,6 +38,18 @@ Status DecodeStatus(const std::string& text) {
 // than an interruption, which explains more than "stopped because another
 // rank failed".
 int Rank(ErrorCode code) { return code == ErrorCode::kCancelled ? 0 : code == ErrorCode::kInterrupted ? 1 : 2; }
+
+// This program's peak resident set size: VmHWM, which starts afresh at
+// exec (getrusage's maxrss keeps the parent's peak when the parent vforked,
+// as Python's subprocess does).
+std::uint64_t PeakResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // in kB
+  }
+  return 0;
+}
 
 Status Interrupted() {
   const char* name = sigabbrev_np(InterruptSignal());
@@ -123,9 +137,9 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
   FileCache files;
   ChunkReader reader(plan, files);
   ChunkEncoder encoder(plan.compressor);
-  // One chunk may wait while write_threads are in flight: memory stays at a
-  // few chunks.
-  ObjectWriter writer(store, options.write_threads, 1, &journal, &state.sessions);
+  // One chunk may wait while write_threads are in flight, within the write
+  // buffer: memory stays at a few chunks however slow the destination.
+  ObjectWriter writer(store, options.write_threads, 1, options.write_buffer_bytes, &journal, &state.sessions);
   std::vector<std::byte> raw;
   Status st;
   auto produce = [&](const WorkItem& item) {
@@ -239,6 +253,9 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   sums.retries = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(store->retried_requests())));
   sums.resumed_chunks = state.resumed_chunks();
   sums.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (const auto& rss : comm.Gather(std::to_string(PeakResidentBytes()), 0)) {
+    sums.peak_rss_bytes = std::max<std::uint64_t>(sums.peak_rss_bytes, std::stoull(rss));
+  }
   if (summary != nullptr) *summary = sums;
   return result;
 }

@@ -1,10 +1,16 @@
 #include "nc2zarr/pipeline/object_writer.h"
 
+#include <algorithm>
+
 namespace nc2zarr {
 
-ObjectWriter::ObjectWriter(Store& store, int threads, int queued, JournalWriter* journal,
+ObjectWriter::ObjectWriter(Store& store, int threads, int queued, std::size_t max_bytes, JournalWriter* journal,
                            const std::map<std::string, std::string>* sessions)
-    : store_(store), journal_(journal), sessions_(sessions), capacity_(static_cast<std::size_t>(std::max(0, queued))) {
+    : store_(store),
+      journal_(journal),
+      sessions_(sessions),
+      capacity_(static_cast<std::size_t>(std::max(1, queued))),
+      max_bytes_(max_bytes) {
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Work(); });
 }
 
@@ -15,13 +21,19 @@ ByteBuffer ObjectWriter::TakeBuffer() {
   if (spare_.empty()) return ByteBuffer();
   ByteBuffer b = std::move(spare_.back());
   spare_.pop_back();
+  spare_bytes_ -= b.size();
   return b;
 }
 
 Status ObjectWriter::Submit(std::string key, ByteBuffer data, std::uint32_t crc32c) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return !first_error_.ok() || jobs_.size() <= capacity_; });
+  changed_.wait(lock, [&] {
+    return !first_error_.ok() ||
+           (jobs_.size() < capacity_ && (held_bytes_ == 0 || held_bytes_ + data.size() <= max_bytes_));
+  });
   if (!first_error_.ok()) return first_error_;
+  held_bytes_ += data.size();
+  peak_bytes_held_ = std::max(peak_bytes_held_, held_bytes_);
   jobs_.push_back(Job{std::move(key), std::move(data), crc32c});
   changed_.notify_all();
   return Status::Ok();
@@ -45,6 +57,11 @@ std::uint64_t ObjectWriter::bytes_written() const {
   return bytes_written_;
 }
 
+std::size_t ObjectWriter::peak_bytes_held() const {
+  std::lock_guard lock(mutex_);
+  return peak_bytes_held_;
+}
+
 void ObjectWriter::Work() {
   while (true) {
     Job job;
@@ -55,7 +72,10 @@ void ObjectWriter::Work() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
       changed_.notify_all();
-      if (!first_error_.ok()) continue;  // drain without writing after a failure
+      if (!first_error_.ok()) {  // drain without writing after a failure
+        held_bytes_ -= job.data.size();
+        continue;
+      }
     }
     WriteOptions options;
     options.crc32c = job.crc32c;
@@ -81,8 +101,13 @@ void ObjectWriter::Work() {
     } else if (first_error_.ok()) {
       first_error_ = st;
     }
-    // Keep as many buffers as can be in use at once, no more.
-    if (spare_.size() < threads_.size() + 2) spare_.push_back(std::move(job.data));
+    held_bytes_ -= job.data.size();
+    // Keep as many buffers as can be in use at once, and only while they fit
+    // the budget beside the objects still held.
+    if (spare_.size() < threads_.size() + 2 && held_bytes_ + spare_bytes_ + job.data.size() <= max_bytes_) {
+      spare_bytes_ += job.data.size();
+      spare_.push_back(std::move(job.data));
+    }
     changed_.notify_all();
   }
 }

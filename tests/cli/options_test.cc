@@ -15,7 +15,7 @@ ParsedCommandLine Parse(std::vector<const char*> args) {
 TEST(ParseCommandLine, Convert) {
   auto p = Parse({"convert", "a.nc", "run/*.nc", "-o", "out.zarr", "--chunks", "time=24,lat=-1", "--variables",
                   "tas,pr", "--variables", "orog", "--compressor", "zstd:3", "--concat-dim", "time", "--overwrite",
-                  "--target-chunk-mb", "50"});
+                  "--target-chunk-mb", "50", "--write-buffer-mb", "64"});
   ASSERT_TRUE(p.options.has_value()) << p.message;
   const ConvertOptions& c = p.options->convert;
   EXPECT_EQ(p.options->command, Command::kConvert);
@@ -27,6 +27,7 @@ TEST(ParseCommandLine, Convert) {
   EXPECT_EQ(c.request.compressor.level, 3);
   EXPECT_EQ(c.request.concat_dim, "time");
   EXPECT_TRUE(c.overwrite);
+  EXPECT_EQ(c.write_buffer_bytes, std::size_t{64} << 20);
 }
 
 TEST(ParseCommandLine, PlanNeedsNoOutput) {
@@ -45,6 +46,7 @@ TEST(ParseCommandLine, UsageErrorsExitWithTwo) {
            {"convert", "a.nc", "-o", "x", "--chunks", "time=0"},
            {"convert", "a.nc", "-o", "x", "--compressor", "gzip"},
            {"convert", "a.nc", "-o", "x", "--target-chunk-mb", "-5"},
+           {"convert", "a.nc", "-o", "x", "--write-buffer-mb", "-1"},
            {"frobnicate"},
            {}}) {
     auto p = Parse(args);

@@ -1,6 +1,7 @@
 """Converting into the GCS test server: the same objects as a local
 conversion, byte for byte, through every retryable fault on every operation;
 clear errors for everything else; ls and rm."""
+import json
 import os
 import shutil
 import tempfile
@@ -211,6 +212,41 @@ class GcsConversion(StoreTestCase):
         self.assertEqual(objects_under(self.server, "big.zarr"), [])
         pages = [r for r in self.server.requests() if r["op"] == "list"]
         self.assertGreaterEqual(len(pages), 6)
+
+
+class SlowBucketMemory(StoreTestCase):
+    """Uploads that lag behind reading: the write buffer caps what a rank holds."""
+
+    def test_the_write_buffer_bounds_memory_while_uploads_stall(self):
+        # 3 chunks of tas (33 MB raw, ~25 MB compressed) and 3 of pr; every
+        # chunk upload stalls 1 s, 8 write threads are free.
+        make_sample(self.path("in"), files=3, steps=32, lat=360, lon=720)
+        peaks = {}
+        for budget in (24, 1024):
+            server = start_server()
+            try:
+                server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 1.0, "count": 3,
+                                    "name_prefix": f"m{budget}.zarr/{var}/"} for var in ("tas", "pr")])
+                MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+                report = self.path(f"report{budget}.json")
+                run(["convert", self.path("in", "*.nc"), "-o", f"gs://{BUCKET}/m{budget}.zarr", "--anonymous", "-q",
+                     "--chunks", "time=32", "--resumable-threshold-mb", "64", "--write-threads", "8",
+                     "--write-buffer-mb", str(budget), "--journal-dir", self.path(f"journal{budget}"),
+                     "--report", report])
+                with open(report) as f:
+                    figures = json.load(f)
+                self.assertEqual((figures["status"], figures["chunks_written"]), ("complete", 16))
+                stalled = [r for r in server.requests() if r["op"] == "upload_media" and "/tas/" in r["name"]]
+                self.assertGreaterEqual(len(stalled), 3)
+                peaks[budget] = figures["peak_rss_bytes"] / 2**20
+            finally:
+                server.stop()
+                MPI_ENV.pop("STORAGE_EMULATOR_HOST", None)
+        # With 24 MiB: the raw chunk (33 MB), the one being compressed, one
+        # held for upload, and the program (~40 MiB after the run); without a
+        # budget every stalled chunk is held at once.
+        self.assertLess(peaks[24], 33 + 25 + 24 + 64, peaks)
+        self.assertLess(peaks[24], peaks[1024] - 24, peaks)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace nc2zarr {
@@ -26,6 +27,17 @@ struct PageAlignedAllocator {
     return static_cast<T*>(p);
   }
   void deallocate(T* p, std::size_t) noexcept { std::free(p); }
+  // resize() leaves new bytes as they are instead of zeroing them: the
+  // compressor overwrites them anyway, and pages it never reaches (past
+  // the compressed size) are then never touched, so they cost no memory.
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
   template <typename U>
   bool operator==(const PageAlignedAllocator<U>&) const noexcept {
     return true;

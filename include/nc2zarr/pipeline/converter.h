@@ -22,6 +22,9 @@ struct ConvertOptions {
   bool overwrite = false;
   DestinationOptions destination;
   int write_threads = 4;  // writes in flight per rank, overlapped with reading
+  // Compressed bytes a rank holds for writes queued or in flight (and for
+  // reuse): what bounds its memory when the destination is slow.
+  std::size_t write_buffer_bytes = std::size_t{128} << 20;
   bool resume = true;     // --resume (default) / --no-resume
   std::string journal_dir;  // --journal-dir; see JournalDirectory
   std::chrono::milliseconds grace{30000};  // after a signal, for writes in flight
@@ -42,6 +45,7 @@ struct ConvertSummary {
   std::uint64_t resumed_chunks = 0;  // stored by an earlier run, skipped
   bool already_complete = false;     // nothing was left to do
   double seconds = 0;
+  std::uint64_t peak_rss_bytes = 0;  // the largest of any rank's (on rank 0)
 };
 
 // Every rank calls it and gets the same status: on failure the most telling
