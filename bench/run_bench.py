@@ -54,6 +54,7 @@ STRETCH_VS_XARRAY_NC4 = 2.5
 TARGET_VS_XARRAY_NC3 = 2.5
 TARGET_VS_FLOOR = 1.15
 TARGET_RSS_MIB = 256.0
+GCS_STALL_SECONDS = 1.0  # the slow-bucket run: the server holds every chunk upload this long
 TARGET_RSS_GROWTH = 1.10     # "must not grow": allow 10% for noise
 TARGET_SPEEDUP = 1.8
 TARGET_GCS = 1.3
@@ -479,14 +480,20 @@ def gcs_objects(server, prefix):
     return sum(int(o["size"]) for o in objs), len(objs)
 
 
-def nc2zarr_gcs_run(ctx, ds, rep, keep, server, inputs, raw):
+def nc2zarr_gcs_run(ctx, ds, rep, keep, server, inputs, raw, stall=None, tag="gcs_2"):
+    """stall: seconds the server holds every chunk upload (a slow bucket), or None."""
     server.control("POST", "reset")
     prefix_name = f"run{rep}.zarr"
+    if stall:
+        # Chunks of this data are resumable uploads (>= 16 MiB); metadata
+        # objects are not, so the commit at the end is not slowed.
+        server.control("POST", "faults", [{"op": "resumable_start", "action": "stall", "seconds": stall,
+                                            "count": 100000, "name_prefix": prefix_name + "/"}])
     dest = f"gs://bench/{prefix_name}"
     journal = os.path.join(ctx.tmpdir, "gcs-journal")
     shutil.rmtree(journal, ignore_errors=True)
     report = os.path.join(ctx.tmpdir, "report-gcs.json")
-    prefix = ctx.rss_prefix("nc2zarr_gcs")
+    prefix = ctx.rss_prefix("nc2zarr_" + tag)
     mpi, cmd = nc2zarr_cmd(ctx, 2, inputs, dest, report,
                            ["--anonymous", "--gcs-endpoint", server.url, "--journal-dir", journal])
     ctx.settle()
@@ -496,7 +503,8 @@ def nc2zarr_gcs_run(ctx, ds, rep, keep, server, inputs, raw):
     with open(report) as f:
         rep_json = json.load(f)
     stored, objects = gcs_objects(server, prefix_name)
-    ctx.commands["gcs/nc2zarr_gcs"] = " ".join(mpi + [shown(cmd)])
+    ctx.commands["gcs/nc2zarr_" + tag] = " ".join(mpi + [shown(cmd)]) + (
+        f"  (every chunk upload stalled {stall} s by the server)" if stall else "")
     res = dict(wall=wall, wall_internal=rep_json["wall_seconds"], stored=stored, objects=objects,
                ratio=raw / stored, server_cpu=server_cpu, **rss_fields(read_rss(prefix)))
     res.pop("_records", None)
@@ -635,6 +643,8 @@ def phase_gcs(ctx, data):
                                                       raw=raw, phase="gcs")),
             ("gcs_2", lambda rep, keep: nc2zarr_gcs_run(ctx, ds, rep, keep, server, inputs, raw)),
             ("ceiling", lambda rep, keep: gcs_ceiling_run(ctx, ds, rep, keep, server, local_store, raw)),
+            ("gcs_slow_2", lambda rep, keep: nc2zarr_gcs_run(ctx, ds, rep, False, server, inputs, raw,
+                                                             stall=GCS_STALL_SECONDS, tag="gcs_slow_2")),
         ]
         runs = round_robin(ctx, "gcs", tools, ctx.args.repeats)
     finally:
@@ -832,7 +842,8 @@ def targets(S):
         add("1 -> 2 ranks speedup", sp, f"{sp:.2f}x ({n1['wall_s']:.2f} -> {n2['wall_s']:.2f} s)",
             f">= {TARGET_SPEEDUP}x", sp >= TARGET_SPEEDUP)
     rss = []
-    for phase, keys in ((nc4, ("nc2zarr_1", "nc2zarr_2")), (nc3, ("nc2zarr_1", "nc2zarr_2")), (x4, ("nc2zarr_2",))):
+    for phase, keys in ((nc4, ("nc2zarr_1", "nc2zarr_2")), (nc3, ("nc2zarr_1", "nc2zarr_2")), (x4, ("nc2zarr_2",)),
+                        (gcs, ("local_2", "gcs_2", "gcs_slow_2"))):
         if phase:
             rss += [phase[k]["rss_max_mib"] for k in keys if phase.get(k)]
     if rss:
@@ -868,6 +879,10 @@ def targets(S):
             add(f"GCS test server vs what {cores} shared cores allow, max(local, (nc2zarr's CPU + the server's CPU) "
                 f"/ {cores})", gw / shared, f"{gw:.2f} s vs {shared:.2f} s ({gcs_cpu:.2f} + {server_cpu:.2f} CPU-s): "
                 f"{gw / shared:.2f}x", "(for information)", None, info=True)
+        if gcs.get("gcs_slow_2"):
+            m = gcs["gcs_slow_2"]["rss_max_mib"]
+            add(f"peak RSS per rank with every chunk upload stalled {GCS_STALL_SECONDS:g} s (a slow bucket)", m,
+                f"{m:.0f} MiB", f"<= {TARGET_RSS_MIB:.0f} MiB", m <= TARGET_RSS_MIB)
     return out
 
 
@@ -978,7 +993,9 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
               "running.", "", HEADER,
               row("nc2zarr, 2 ranks, local directory", s["local_2"]),
               row("nc2zarr, 2 ranks, to the GCS test server", s["gcs_2"]),
-              row("server ceiling: bare upload of the same objects (4 connections)", s["ceiling"]), ""]
+              row("server ceiling: bare upload of the same objects (4 connections)", s["ceiling"]),
+              row(f"nc2zarr, 2 ranks, to the GCS test server, every chunk upload stalled {GCS_STALL_SECONDS:g} s "
+                  "(a slow bucket: memory stays within the write buffer)", s.get("gcs_slow_2")), ""]
     L += ["## Targets (issue 7)", "", "| target | measured | wanted | result |", "|---|---|---|---|"]
     L += [f"| {n} | {m} | {t} | **{st}** |" if st in ("PASS", "FAIL") else f"| {n} | {m} | {t} | {st} |"
           for n, m, t, st in tgts]
