@@ -1,10 +1,12 @@
 #include "nc2zarr/pipeline/commit.h"
 
+#include <limits>
 #include <map>
 
+#include "nc2zarr/codec/crc32c.h"
 #include "nc2zarr/journal/journal.h"
-#include "nc2zarr/pipeline/dataset_metadata.h"
 #include "nc2zarr/pipeline/destination.h"
+#include "nc2zarr/pipeline/object_writer.h"
 #include "nc2zarr/zarr/keys.h"
 
 namespace nc2zarr {
@@ -34,10 +36,40 @@ Status VerifyChunks(const Plan& plan, Store& store, const JournalReplay& replay)
   return Status::Ok();
 }
 
+// A .zgroup makes its group open, the .zmetadata the whole store.
+bool OpensSomething(const MetadataObject& object) {
+  return object.key == kZmetadata || object.key.ends_with(kZgroup);
+}
+
 }  // namespace
 
+Status WriteDatasetMetadata(const std::vector<MetadataObject>& objects, Store& store, int threads) {
+  // Arrays' .zarray and .zattrs and groups' .zattrs open nothing by
+  // themselves, so they go in parallel: to a bucket, a dataset of hundreds
+  // of variables is otherwise hundreds of round trips one after another.
+  {
+    ObjectWriter writer(store, threads, threads, std::numeric_limits<std::size_t>::max());
+    for (const auto& object : objects) {
+      if (OpensSomething(object)) continue;
+      const auto bytes = TextBytes(object.text);
+      RETURN_IF_ERROR(writer.Submit(object.key, ByteBuffer(bytes.begin(), bytes.end()), Crc32c(bytes)));
+    }
+    RETURN_IF_ERROR(writer.Finish());
+  }
+  // What a group's .zgroup (or the .zmetadata) makes readable is durable
+  // before it is written, so a crash of the node cannot leave a store that
+  // opens with a chunk missing; and all of it before "complete" is said.
+  // These few go one by one, in the order given (deepest group first).
+  for (const auto& object : objects) {
+    if (!OpensSomething(object)) continue;
+    RETURN_IF_ERROR(store.Sync());
+    RETURN_IF_ERROR(store.Write(object.key, TextBytes(object.text), WriteOnce()));
+  }
+  return store.Sync();
+}
+
 Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,
-                   bool mirror_journal) {
+                   bool mirror_journal, int threads) {
   // Every rank has stopped writing: what a killed earlier run left half-written goes.
   RETURN_IF_ERROR(store.RemoveLeftovers());
   ASSIGN_OR_RETURN(JournalReplay replay, ReplayJournals(journal_dir, state.fingerprint));
@@ -46,14 +78,7 @@ Status CommitStore(const Plan& plan, const RunState& state, Store& store, const 
     // The record of what was stored travels with the store (no session URLs).
     RETURN_IF_ERROR(store.Write(kJournalMirrorKey, TextBytes(StoredRecordsText(state.fingerprint, replay)), WriteOnce()));
   }
-  // What a group's .zgroup (or the .zmetadata) makes readable is durable
-  // before it is written, so a crash of the node cannot leave a store that
-  // opens with a chunk missing; and all of it before "complete" is said.
-  for (const auto& object : DatasetMetadata(plan)) {
-    if (object.key == kZmetadata || object.key.ends_with(kZgroup)) RETURN_IF_ERROR(store.Sync());
-    RETURN_IF_ERROR(store.Write(object.key, TextBytes(object.text), WriteOnce()));
-  }
-  return store.Sync();
+  return WriteDatasetMetadata(DatasetMetadata(plan), store, threads);
 }
 
 }  // namespace nc2zarr

@@ -241,7 +241,8 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
     }
     outcome = EncodeStatus(worst);
   } else if (root) {
-    outcome = EncodeStatus(CommitStore(plan, state, *store, journal_dir, IsRemoteDestination(options.output)));
+    outcome = EncodeStatus(CommitStore(plan, state, *store, journal_dir, IsRemoteDestination(options.output),
+                                       options.write_threads));
   }
   comm.Broadcast(outcome, 0);
   Status result = DecodeStatus(outcome);

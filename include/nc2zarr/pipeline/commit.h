@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "nc2zarr/base/status.h"
+#include "nc2zarr/pipeline/dataset_metadata.h"
 #include "nc2zarr/pipeline/run_state.h"
 #include "nc2zarr/plan/plan.h"
 #include "nc2zarr/store/store.h"
@@ -13,6 +15,11 @@
 namespace nc2zarr {
 
 Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,
-                   bool mirror_journal);
+                   bool mirror_journal, int threads);
+
+// Writes the metadata objects: those that open nothing (arrays' metadata,
+// groups' attributes) on `threads` writers at once; then, one by one in the
+// given order and each after a Store::Sync, every .zgroup and the .zmetadata.
+Status WriteDatasetMetadata(const std::vector<MetadataObject>& objects, Store& store, int threads);
 
 }  // namespace nc2zarr
