@@ -7,6 +7,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "testing/stub_store.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -14,7 +16,7 @@ using namespace std::chrono_literals;
 
 // Records the order of writes and syncs. The first `meet` writes wait for
 // one another (up to 10 s), which only ends early if they run at once.
-class RecordingStore final : public Store {
+class RecordingStore final : public fakes::StubStore {
  public:
   explicit RecordingStore(int meet) : meet_(meet) {}
 
@@ -32,18 +34,11 @@ class RecordingStore final : public Store {
     events_.push_back("end " + key);
     return Status::Ok();
   }
-  Result<std::vector<std::byte>> Read(const std::string&) override { return Status(ErrorCode::kNotFound, "none"); }
-  Result<ObjectInfo> Stat(const std::string&) override { return Status(ErrorCode::kNotFound, "none"); }
-  Result<std::vector<ObjectInfo>> List(const std::string&, std::size_t) override {
-    return std::vector<ObjectInfo>{};
-  }
-  Status Delete(const std::string&) override { return Status::Ok(); }
   Status Sync() override {
     std::lock_guard lock(mutex_);
     events_.push_back("sync");
     return Status::Ok();
   }
-  std::string Describe() const override { return "recording"; }
 
   std::vector<std::string> events() {
     std::lock_guard lock(mutex_);
@@ -93,20 +88,13 @@ TEST(WriteDatasetMetadata, ArrayMetadataInParallelThenEachOpenerAloneAfterASync)
 }
 
 TEST(WriteDatasetMetadata, AFailedArrayWriteStopsBeforeAnyOpener) {
-  class FailingStore final : public Store {
+  class FailingStore final : public fakes::StubStore {
    public:
     Status Write(const std::string& key, std::span<const std::byte>, const WriteOptions&) override {
       std::lock_guard lock(mutex_);
       written.push_back(key);
       return key == "b/.zarray" ? Status(ErrorCode::kUnavailable, "b/.zarray: gone") : Status::Ok();
     }
-    Result<std::vector<std::byte>> Read(const std::string&) override { return Status(ErrorCode::kNotFound, ""); }
-    Result<ObjectInfo> Stat(const std::string&) override { return Status(ErrorCode::kNotFound, ""); }
-    Result<std::vector<ObjectInfo>> List(const std::string&, std::size_t) override {
-      return std::vector<ObjectInfo>{};
-    }
-    Status Delete(const std::string&) override { return Status::Ok(); }
-    std::string Describe() const override { return "failing"; }
     std::mutex mutex_;
     std::vector<std::string> written;
   } store;

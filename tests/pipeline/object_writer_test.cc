@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/stub_store.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -17,7 +19,7 @@ constexpr std::size_t kMiB = std::size_t{1} << 20;
 
 // A destination whose writes wait until the test opens the gate: a stalled
 // network, made deterministic.
-class GatedStore final : public Store {
+class GatedStore final : public fakes::StubStore {
  public:
   Status Write(const std::string&, std::span<const std::byte> data, const WriteOptions&) override {
     std::unique_lock lock(mutex_);
@@ -28,13 +30,6 @@ class GatedStore final : public Store {
     stored_bytes_ += data.size();
     return Status::Ok();
   }
-  Result<std::vector<std::byte>> Read(const std::string&) override { return Status(ErrorCode::kNotFound, "none"); }
-  Result<ObjectInfo> Stat(const std::string&) override { return Status(ErrorCode::kNotFound, "none"); }
-  Result<std::vector<ObjectInfo>> List(const std::string&, std::size_t) override {
-    return std::vector<ObjectInfo>{};
-  }
-  Status Delete(const std::string&) override { return Status::Ok(); }
-  std::string Describe() const override { return "gated"; }
 
   void Open() {
     std::lock_guard lock(mutex_);
