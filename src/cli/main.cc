@@ -1,6 +1,4 @@
 // nc2zarr: parse the command line, start MPI for convert, run the command.
-#include <malloc.h>
-
 #include <cstdio>
 
 #include "nc2zarr/base/interrupt.h"
@@ -22,13 +20,6 @@ int main(int argc, char** argv) {
     case Command::kAuthCheck: return RunAuthCheck(*parsed.options);
     case Command::kConvert: break;
   }
-  // Chunk-sized buffers come from mmap and go back to the system when freed.
-  // glibc otherwise raises its mmap threshold after the first such free and
-  // serves the next ones from a heap it trims only past twice that size:
-  // with 30 MB chunks a rank kept ~50 MB of freed memory resident. Fixing
-  // the threshold turns that adjustment off; recycled buffers keep the
-  // fast path free of fresh page faults.
-  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   InstallInterruptHandlers();  // before MPI starts its threads, so they inherit nothing else
   MpiSession mpi(&argc, &argv);
   return RunConvert(*parsed.options, mpi.world());
