@@ -146,8 +146,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                       "HDF5 chunks")
       ->capture_default_str();
   convert->add_flag("!--no-direct-reads", options.convert.direct_chunk_reads,
-                    "read netCDF-4 inputs only through netCDF-C (by default compressed HDF5 chunks are read and "
-                    "inflated directly where their layout allows)");
+                    "read every input only through netCDF-C (by default netCDF-4 inputs' compressed HDF5 chunks are "
+                    "read and inflated directly, and classic-format data read with pread, where the layout allows)");
   convert->add_option("--progress", progress, "bar, lines or none (default: a bar on a terminal, else lines)")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   convert->add_option("--progress-interval", progress_seconds, "seconds between progress lines")->capture_default_str();

@@ -133,7 +133,8 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
                    JournalWriter& journal, const ConvertOptions& options, bool root, RankTotals& totals) {
   SetChunkCachePerVariable(options.hdf5_cache_bytes);
   // A cache is HDF5's: with one, chunks are read through netCDF-C and HDF5.
-  SetDirectChunkReads(options.direct_chunk_reads && options.hdf5_cache_bytes == 0);
+  SetDirectReads({.classic = options.direct_chunk_reads,
+                  .hdf5_chunks = options.direct_chunk_reads && options.hdf5_cache_bytes == 0});
   FileCache files;
   ChunkReader reader(plan, files);
   ChunkEncoder encoder(plan.compressor);

@@ -29,6 +29,18 @@ class HeaderReader {
     ok_ = ok_ && in_.good();
   }
   void SkipName() { Skip(Padded(Count())); }
+  std::string Name() {
+    std::uint64_t length = Count();
+    if (!ok_ || length > (1u << 20)) {  // names are short; a huge length is a damaged header
+      ok_ = false;
+      return {};
+    }
+    std::string name(length, '\0');
+    in_.read(name.data(), static_cast<std::streamsize>(length));
+    ok_ = ok_ && in_.gcount() == static_cast<std::streamsize>(length);
+    Skip(Padded(length) - length);
+    return name;
+  }
   static std::uint64_t Padded(std::uint64_t n) { return (n + 3) / 4 * 4; }
 
  private:
@@ -70,18 +82,22 @@ bool SkipAttributes(HeaderReader& r) {
 
 }  // namespace
 
-Result<std::uint64_t> ClassicExpectedSize(const std::string& path) {
+Result<ClassicLayout> ReadClassicLayout(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   auto malformed = [&] { return InvalidInput(path + " has a malformed or truncated classic NetCDF header"); };
   char magic[4] = {0};
   in.read(magic, 4);
   if (in.gcount() != 4 || magic[0] != 'C' || magic[1] != 'D' || magic[2] != 'F') return malformed();
-  const int version = magic[3];
-  if (version != 1 && version != 2 && version != 5) return malformed();
-  HeaderReader r(in, version);
+  ClassicLayout layout;
+  layout.version = magic[3];
+  if (layout.version != 1 && layout.version != 2 && layout.version != 5) return malformed();
+  HeaderReader r(in, layout.version);
 
-  std::uint64_t numrecs = r.Count();
-  if (numrecs == (version == 5 ? ~0ULL : 0xFFFFFFFFULL)) numrecs = 0;  // "streaming": unknown yet
+  layout.records = r.Count();
+  if (layout.records == (layout.version == 5 ? ~0ULL : 0xFFFFFFFFULL)) {  // "streaming": unknown yet
+    layout.records = 0;
+    layout.records_known = false;
+  }
 
   std::vector<std::uint64_t> dim_lengths;
   std::uint64_t tag = r.U32(), n = r.Count();
@@ -92,61 +108,69 @@ Result<std::uint64_t> ClassicExpectedSize(const std::string& path) {
   }
   if (!SkipAttributes(r)) return malformed();
 
-  struct Var {
-    std::uint64_t begin, bytes;  // bytes: per record for record variables
-    bool record;
-  };
-  std::vector<Var> vars;
   tag = r.U32();
   n = r.Count();
   if (tag != kVariableTag && !(tag == 0 && n == 0)) return malformed();
   for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
-    r.SkipName();
+    ClassicLayout::Variable v;
+    v.name = r.Name();
     std::uint64_t ndims = r.Count();
-    Var v{0, 1, false};
+    std::uint64_t elements = 1;
     for (std::uint64_t d = 0; d < ndims && r.ok(); ++d) {
       std::uint64_t id = r.Count();
       if (id >= dim_lengths.size()) return malformed();
       if (dim_lengths[id] == 0) {
-        v.record = d == 0;
         if (d != 0) return malformed();
+        v.record = true;
+        v.shape.push_back(layout.records);
       } else {
-        v.bytes *= dim_lengths[id];
+        v.shape.push_back(dim_lengths[id]);
+        elements *= dim_lengths[id];
       }
     }
     if (!SkipAttributes(r)) return malformed();
-    std::uint64_t size = TypeSize(r.U32());
-    if (size == 0) return malformed();
-    v.bytes *= size;
+    v.nc_type = static_cast<int>(r.U32());
+    v.element_size = TypeSize(static_cast<std::uint64_t>(v.nc_type));
+    if (v.element_size == 0) return malformed();
+    v.bytes = elements * v.element_size;
     r.Count();  // vsize: recomputed above, it saturates for large variables
     v.begin = r.Offset();
-    vars.push_back(v);
+    layout.variables.push_back(std::move(v));
   }
   if (!r.ok()) return malformed();
+  layout.header_end = static_cast<std::uint64_t>(in.tellg());
 
   // Records interleave the record variables; a lone record variable is not padded.
-  std::uint64_t record_size = 0;
   std::size_t record_vars = 0;
-  for (const auto& v : vars) {
+  for (const auto& v : layout.variables) {
     if (v.record) {
-      record_size += HeaderReader::Padded(v.bytes);
+      layout.record_size += HeaderReader::Padded(v.bytes);
       ++record_vars;
     }
   }
   if (record_vars == 1) {
-    for (const auto& v : vars) {
-      if (v.record) record_size = v.bytes;
+    for (const auto& v : layout.variables) {
+      if (v.record) layout.record_size = v.bytes;
     }
   }
-  std::uint64_t end = static_cast<std::uint64_t>(in.tellg());
-  for (const auto& v : vars) {
+  return layout;
+}
+
+std::uint64_t ClassicLayout::ExpectedSize() const {
+  std::uint64_t end = header_end;
+  for (const auto& v : variables) {
     if (!v.record) {
       end = std::max(end, v.begin + v.bytes);
-    } else if (numrecs > 0) {
-      end = std::max(end, v.begin + (numrecs - 1) * record_size + v.bytes);
+    } else if (records > 0) {
+      end = std::max(end, v.begin + (records - 1) * record_size + v.bytes);
     }
   }
   return end;
+}
+
+Result<std::uint64_t> ClassicExpectedSize(const std::string& path) {
+  ASSIGN_OR_RETURN(ClassicLayout layout, ReadClassicLayout(path));
+  return layout.ExpectedSize();
 }
 
 Status CheckClassicFileComplete(const std::string& path) {

@@ -3,7 +3,6 @@
 #include <netcdf.h>
 #include <sys/stat.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -85,16 +84,8 @@ Status ReadAttributes(int group_id, int var_id, std::vector<Attribute>& out) {
 
 }  // namespace
 
-namespace {
-std::atomic<bool> g_direct_reads{true};
-}  // namespace
-
-void SetDirectChunkReads(bool enabled) { g_direct_reads = enabled; }
-
 NetcdfFile::NetcdfFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {
-  int format = 0;
-  nc_inq_format(ncid_, &format);
-  direct_possible_ = g_direct_reads && (format == NC_FORMAT_NETCDF4 || format == NC_FORMAT_NETCDF4_CLASSIC);
+  nc_inq_format(ncid_, &format_);
 }
 
 void SetChunkCachePerVariable(std::size_t bytes) {
@@ -118,7 +109,8 @@ NetcdfFile::NetcdfFile(NetcdfFile&& other) noexcept
     : ncid_(other.ncid_),
       path_(std::move(other.path_)),
       ids_(std::move(other.ids_)),
-      direct_possible_(other.direct_possible_),
+      format_(other.format_),
+      direct_tried_(other.direct_tried_),
       direct_(std::move(other.direct_)) {
   other.ncid_ = -1;
 }
@@ -129,7 +121,8 @@ NetcdfFile& NetcdfFile::operator=(NetcdfFile&& other) noexcept {
     ncid_ = other.ncid_;
     path_ = std::move(other.path_);
     ids_ = std::move(other.ids_);
-    direct_possible_ = other.direct_possible_;
+    format_ = other.format_;
+    direct_tried_ = other.direct_tried_;
     direct_ = std::move(other.direct_);
     other.ncid_ = -1;
   }
@@ -265,9 +258,9 @@ Result<NetcdfFile::VariableId> NetcdfFile::Lookup(const std::string& variable_pa
 Status NetcdfFile::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
                            std::span<const std::size_t> count, void* out) const {
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
-  if (direct_possible_ && !direct_) {
-    direct_ = Hdf5ChunkReader::Open(path_);  // on first use: a scan that only looks needs no second open
-    direct_possible_ = direct_ != nullptr;
+  if (!direct_tried_) {
+    direct_ = OpenDirectReader(path_, format_);  // on first use: a scan that only looks needs no second open
+    direct_tried_ = true;
   }
   if (direct_ && id.nc_type != NC_CHAR && id.nc_type != NC_STRING) {
     auto type = FromNcType(id.nc_type);

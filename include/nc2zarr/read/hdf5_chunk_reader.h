@@ -15,22 +15,20 @@
 #include <vector>
 
 #include "nc2zarr/base/status.h"
+#include "nc2zarr/read/direct_reader.h"
 
 namespace nc2zarr {
 
-class Hdf5ChunkReader {
+class Hdf5ChunkReader : public DirectReader {
  public:
   // nullptr when the file is not HDF5 (classic formats) or cannot be opened.
   static std::unique_ptr<Hdf5ChunkReader> Open(const std::string& path);
-  ~Hdf5ChunkReader();
+  ~Hdf5ChunkReader() override;
   Hdf5ChunkReader(const Hdf5ChunkReader&) = delete;
   Hdf5ChunkReader& operator=(const Hdf5ChunkReader&) = delete;
 
-  // Reads count elements from start (as nc_get_vara would) into out. Returns
-  // false, having written nothing useful, when this variable or region
-  // cannot be read this way; an error for a damaged chunk.
   Result<bool> ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
-                        std::span<const std::size_t> count, std::size_t element_size, void* out);
+                        std::span<const std::size_t> count, std::size_t element_size, void* out) override;
 
   struct Dataset;  // an open HDF5 dataset and its layout
 

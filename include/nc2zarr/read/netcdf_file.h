@@ -11,7 +11,7 @@
 
 #include "nc2zarr/base/status.h"
 #include "nc2zarr/model/schema.h"
-#include "nc2zarr/read/hdf5_chunk_reader.h"
+#include "nc2zarr/read/direct_reader.h"
 
 namespace nc2zarr {
 
@@ -20,10 +20,6 @@ namespace nc2zarr {
 // variables into hundreds of MiB; nc2zarr reads whole HDF5 chunks once, so
 // a small cache costs no speed when Zarr chunks align with HDF5 chunks.
 void SetChunkCachePerVariable(std::size_t bytes);
-
-// Whether files opened from now on read compressed netCDF-4 chunks directly
-// (Hdf5ChunkReader) where they can. On by default; off for comparison.
-void SetDirectChunkReads(bool enabled);
 
 class NetcdfFile {
  public:
@@ -65,9 +61,10 @@ class NetcdfFile {
   int ncid_ = -1;
   std::string path_;
   mutable std::unordered_map<std::string, VariableId> ids_;
-  // netCDF-4 files: the fast path, opened when first needed.
-  mutable bool direct_possible_ = false;
-  mutable std::unique_ptr<Hdf5ChunkReader> direct_;
+  // The fast path (DirectReader), opened when first needed.
+  int format_ = 0;  // NC_FORMAT_*
+  mutable bool direct_tried_ = false;
+  mutable std::unique_ptr<DirectReader> direct_;
 };
 
 }  // namespace nc2zarr
