@@ -26,6 +26,19 @@ TEST(Crc32c, ExtendEqualsWhole) {
   }
 }
 
+// Buffers long enough for the three-stream path agree with the same bytes
+// fed in short pieces, which take the one-stream path.
+TEST(Crc32c, LongBuffersEqualShortPieces) {
+  std::string data;
+  for (int i = 0; i < 200000; ++i) data += static_cast<char>(i * 131 + i / 251);
+  for (std::size_t length : {24575u, 24576u, 24577u, 49152u + 13u, 200000u}) {
+    const std::string part = data.substr(0, length);
+    std::uint32_t pieces = 0;
+    for (std::size_t at = 0; at < length; at += 1000) pieces = Crc32cExtend(pieces, Bytes(part.substr(at, 1000)));
+    EXPECT_EQ(Crc32c(Bytes(part)), pieces) << "length " << length;
+  }
+}
+
 TEST(Crc32c, DetectsASingleBitFlip) {
   std::string data(4096, 'x');
   std::uint32_t before = Crc32c(Bytes(data));

@@ -30,5 +30,27 @@ TEST(Shuffle, RoundTripsEveryElementSize) {
   }
 }
 
+// Against the definition, for lengths around the 32-element blocks of the
+// vector code and with trailing bytes past the last whole element.
+TEST(Shuffle, UnshufflesAsDefinedAtEveryLength) {
+  for (std::size_t size : {2u, 4u, 8u}) {
+    for (std::size_t n : {0u, 1u, 31u, 32u, 33u, 64u, 95u, 1000u, 4099u}) {
+      for (std::size_t extra : {0u, 3u}) {
+        if (extra >= size) continue;
+        std::vector<std::byte> in(n * size + extra);
+        for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<std::byte>(i * 131 + i / 256);
+        std::vector<std::byte> out(in.size());
+        UnshuffleInto(in, size, out.data());
+        for (std::size_t i = 0; i < n; ++i) {
+          for (std::size_t j = 0; j < size; ++j) {
+            ASSERT_EQ(out[i * size + j], in[j * n + i]) << "size " << size << " n " << n << " element " << i;
+          }
+        }
+        for (std::size_t k = n * size; k < in.size(); ++k) ASSERT_EQ(out[k], in[k]);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nc2zarr
