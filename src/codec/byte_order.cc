@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "nc2zarr/base/cpu_features.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -51,15 +53,10 @@ __attribute__((target("avx2"))) void SwapAvx2(std::byte* data, std::size_t count
   SwapScalar(data + i, (bytes - i) / kSize, kSize);
 }
 
-bool HasAvx2() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
-
 }  // namespace
 
 void SwapBytesInPlace(std::byte* data, std::size_t count, std::size_t element_size) {
-  if (!HasAvx2()) return SwapScalar(data, count, element_size);
+  if (!CpuHasAvx2()) return SwapScalar(data, count, element_size);
   switch (element_size) {
     case 2: SwapAvx2<2>(data, count); break;
     case 4: SwapAvx2<4>(data, count); break;

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "nc2zarr/base/cpu_features.h"
+
 namespace nc2zarr {
 namespace internal {
 std::uint32_t Crc32cSse42(std::uint32_t state, const unsigned char* p, std::size_t n);
@@ -40,19 +42,14 @@ std::uint32_t Crc32cPortable(std::uint32_t s, const unsigned char* p, std::size_
   return s;
 }
 
-bool HasSse42() {
-  static const bool has = __builtin_cpu_supports("sse4.2");
-  return has;
-}
-
 }  // namespace
 
-bool Crc32cUsesHardware() { return HasSse42(); }
+bool Crc32cUsesHardware() { return CpuHasSse42(); }
 
 std::uint32_t Crc32cExtend(std::uint32_t crc, std::span<const std::byte> data) {
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   std::uint32_t state = ~crc;
-  state = HasSse42() ? internal::Crc32cSse42(state, p, data.size()) : Crc32cPortable(state, p, data.size());
+  state = CpuHasSse42() ? internal::Crc32cSse42(state, p, data.size()) : Crc32cPortable(state, p, data.size());
   return ~state;
 }
 

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "nc2zarr/base/cpu_features.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -69,11 +71,6 @@ __attribute__((target("avx2"))) std::size_t UnshuffleWords4Avx2(const std::byte*
   return blocks * 32;
 }
 
-bool HasAvx2() {
-  static const bool has = __builtin_cpu_supports("avx2");
-  return has;
-}
-
 // The elements from `first` on, from planes of n bytes each.
 template <typename Word, std::size_t... J>
 void UnshuffleTail(const std::byte* in, std::size_t first, std::size_t n, std::byte* out, std::index_sequence<J...>) {
@@ -116,7 +113,7 @@ void UnshuffleInto(std::span<const std::byte> in, std::size_t element_size, std:
   switch (element_size) {
     case 2: Unshuffle<std::uint16_t>(in.data(), n, out); break;
     case 4:
-      if (HasAvx2()) {
+      if (CpuHasAvx2()) {
         const std::size_t done = UnshuffleWords4Avx2(in.data(), n, out);
         UnshuffleTail<std::uint32_t>(in.data(), done, n, out, std::make_index_sequence<4>{});
       } else {
