@@ -89,12 +89,12 @@ Result<ClassicLayout> ReadClassicLayout(const std::string& path) {
   in.read(magic, 4);
   if (in.gcount() != 4 || magic[0] != 'C' || magic[1] != 'D' || magic[2] != 'F') return malformed();
   ClassicLayout layout;
-  layout.version = magic[3];
-  if (layout.version != 1 && layout.version != 2 && layout.version != 5) return malformed();
-  HeaderReader r(in, layout.version);
+  const int version = magic[3];
+  if (version != 1 && version != 2 && version != 5) return malformed();
+  HeaderReader r(in, version);
 
   layout.records = r.Count();
-  if (layout.records == (layout.version == 5 ? ~0ULL : 0xFFFFFFFFULL)) {  // "streaming": unknown yet
+  if (layout.records == (version == 5 ? ~0ULL : 0xFFFFFFFFULL)) {  // "streaming": unknown yet
     layout.records = 0;
     layout.records_known = false;
   }
@@ -129,8 +129,7 @@ Result<ClassicLayout> ReadClassicLayout(const std::string& path) {
       }
     }
     if (!SkipAttributes(r)) return malformed();
-    v.nc_type = static_cast<int>(r.U32());
-    v.element_size = TypeSize(static_cast<std::uint64_t>(v.nc_type));
+    v.element_size = TypeSize(r.U32());
     if (v.element_size == 0) return malformed();
     v.bytes = elements * v.element_size;
     r.Count();  // vsize: recomputed above, it saturates for large variables

@@ -15,7 +15,6 @@ namespace nc2zarr {
 struct ClassicLayout {
   struct Variable {
     std::string name;
-    int nc_type = 0;
     std::uint64_t element_size = 0;
     // Dimension lengths; a record variable's first is the number of records.
     std::vector<std::uint64_t> shape;
@@ -23,7 +22,6 @@ struct ClassicLayout {
     std::uint64_t begin = 0;  // file offset of the data (of the first record)
     std::uint64_t bytes = 0;  // the whole variable, or one record of it
   };
-  int version = 0;  // 1, 2 or 5
   std::uint64_t records = 0;
   bool records_known = true;  // false while a writer still streams records
   std::uint64_t record_size = 0;  // bytes from one record to the next

@@ -1,0 +1,47 @@
+#include "nc2zarr/read/direct_reader.h"
+
+#include <gtest/gtest.h>
+#include <netcdf.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+namespace nc2zarr {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string EmptyFile(const std::string& tag, int mode) {
+  const std::string path = (fs::temp_directory_path() / (tag + std::to_string(::getpid()) + ".nc")).string();
+  int nc;
+  EXPECT_EQ(nc_create(path.c_str(), NC_CLOBBER | mode, &nc), NC_NOERR);
+  nc_close(nc);
+  return path;
+}
+
+// --no-direct-reads switches both off; an HDF5 chunk cache (--hdf5-cache-mb)
+// switches off only the netCDF-4 one.
+TEST(OpenDirectReader, FollowsTheFormatAndTheSwitches) {
+  const std::string classic = EmptyFile("direct_classic_", NC_64BIT_OFFSET);
+  const std::string netcdf4 = EmptyFile("direct_nc4_", NC_NETCDF4);
+
+  SetDirectReads({.classic = true, .hdf5_chunks = true});
+  EXPECT_NE(OpenDirectReader(classic, NC_FORMAT_64BIT_OFFSET), nullptr);
+  EXPECT_NE(OpenDirectReader(netcdf4, NC_FORMAT_NETCDF4), nullptr);
+
+  SetDirectReads({.classic = true, .hdf5_chunks = false});
+  EXPECT_NE(OpenDirectReader(classic, NC_FORMAT_64BIT_OFFSET), nullptr);
+  EXPECT_EQ(OpenDirectReader(netcdf4, NC_FORMAT_NETCDF4), nullptr);
+
+  SetDirectReads({.classic = false, .hdf5_chunks = false});
+  EXPECT_EQ(OpenDirectReader(classic, NC_FORMAT_64BIT_OFFSET), nullptr);
+
+  SetDirectReads({});  // the defaults, for the tests after this one
+  EXPECT_EQ(OpenDirectReader(classic, -1), nullptr);  // a format it does not know
+  fs::remove(classic);
+  fs::remove(netcdf4);
+}
+
+}  // namespace
+}  // namespace nc2zarr
