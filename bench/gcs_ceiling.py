@@ -2,15 +2,16 @@
 """The GCS test server's own ceiling: upload a finished store's objects with
 nothing else going on (no reading, no compressing), the way nc2zarr uploads
 them: objects below --resumable-threshold-mb as one `uploadType=media` POST,
-larger ones as a resumable session in --piece-mb pieces. --threads uploads in
-flight (http.client, one connection per thread).
+larger ones as a resumable session in --piece-mb pieces, each asking for the
+same partial reply (`fields`). --threads uploads in flight (http.client, one
+connection per thread).
 
     /usr/bin/python3 bench/gcs_ceiling.py --endpoint http://127.0.0.1:PORT --bucket B
                                           --prefix ceiling/x.zarr STORE_DIR
 
 Prints one JSON line: seconds, bytes, objects, mb_per_s (stored bytes).
-The server (tests/gcs_server) computes CRC32C in pure Python, so this is
-what any client can get out of it on this machine.
+The server (tests/gcs_server) is Python, so this is what any client can get
+out of it on this machine.
 """
 import argparse
 import http.client
@@ -20,6 +21,9 @@ import queue
 import threading
 import time
 from urllib.parse import quote, urlsplit
+
+# What nc2zarr asks of every upload reply (src/gcs/gcs_client.cc, kObjectFields).
+FIELDS = "fields=name,size,generation,crc32c"
 
 
 def objects_of(store):
@@ -50,13 +54,13 @@ class Uploader:
     def upload(self, name, data):
         base = f"/upload/storage/v1/b/{quote(self.bucket, safe='')}/o"
         if len(data) < self.threshold:
-            resp, body = self._request("POST", f"{base}?uploadType=media&name={quote(name, safe='')}", data,
+            resp, body = self._request("POST", f"{base}?uploadType=media&name={quote(name, safe='')}&{FIELDS}", data,
                                        {"Content-Type": "application/octet-stream"})
             if resp.status != 200:
                 raise RuntimeError(f"upload {name}: {resp.status} {body[:200]!r}")
             return
         meta = json.dumps({"name": name}).encode()
-        resp, body = self._request("POST", f"{base}?uploadType=resumable", meta,
+        resp, body = self._request("POST", f"{base}?uploadType=resumable&{FIELDS}", meta,
                                    {"Content-Type": "application/json; charset=UTF-8",
                                     "X-Upload-Content-Length": str(len(data)),
                                     "X-Upload-Content-Type": "application/octet-stream"})

@@ -75,7 +75,10 @@ TEST(GcsClient, SmallObjectsGoInOneRequestWithCrcAndPrecondition) {
   ASSERT_EQ(h.transport->requests.size(), 1u);
   const auto& q = h.transport->requests[0];
   EXPECT_EQ(q.method, "POST");
-  EXPECT_EQ(q.url, "http://gcs.test/upload/storage/v1/b/b/o?uploadType=media&name=p%2Ftas%2F0.0&ifGenerationMatch=0");
+  // The reply is asked to hold only what the client reads.
+  EXPECT_EQ(q.url,
+            "http://gcs.test/upload/storage/v1/b/b/o?uploadType=media&name=p%2Ftas%2F0.0&ifGenerationMatch=0"
+            "&fields=name,size,generation,crc32c");
   EXPECT_EQ(q.Header("x-goog-hash"), "crc32c=" + Crc32cToBase64(crc));
   EXPECT_EQ(q.body.size(), 1000u);
 }
@@ -101,6 +104,7 @@ TEST(GcsClient, A412ForTheSameBytesIsSuccess) {
   auto r = h.client->Upload("b", "o", data, crc, true);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(h.transport->requests.back().method, "GET");
+  EXPECT_EQ(h.transport->requests.back().url, "http://gcs.test/storage/v1/b/b/o/o?fields=name,size,generation,crc32c");
 }
 
 TEST(GcsClient, A412ForOtherBytesIsRefused) {
@@ -156,6 +160,7 @@ TEST(GcsClient, ResumableUploadContinuesFromTheCommittedOffset) {
   const auto& q = h.transport->requests;
   ASSERT_EQ(q.size(), 6u);
   EXPECT_NE(q[0].url.find("uploadType=resumable"), std::string::npos);
+  EXPECT_NE(q[0].url.find("&fields=name,size,generation,crc32c"), std::string::npos);
   EXPECT_NE(q[0].body.find(Crc32cToBase64(crc)), std::string::npos);
   EXPECT_EQ(q[1].Header("Content-Range"), "bytes 0-262143/*");
   EXPECT_EQ(q[2].Header("Content-Range"), "bytes 262144-524287/*");
@@ -232,6 +237,8 @@ TEST(GcsClient, ListsPageByPage) {
   EXPECT_EQ(p2->objects[0].size, 2u);
   EXPECT_TRUE(p2->next_page_token.empty());
   EXPECT_NE(h.transport->requests[1].url.find("pageToken=t1"), std::string::npos);
+  EXPECT_NE(h.transport->requests[0].url.find("&fields=items(name,size,generation,crc32c),prefixes,nextPageToken"),
+            std::string::npos);
 }
 
 TEST(GcsClient, PermanentErrorsNameBucketAndObject) {

@@ -10,8 +10,6 @@ Rules (GCS documentation, "Perform resumable uploads"):
   hashes given at the start (or x-goog-hash on the last request) are checked then.
 """
 
-import base64
-import hashlib
 import re
 import secrets
 import threading
@@ -53,16 +51,13 @@ class Session:
         self.declared_size = declared_size  # X-Upload-Content-Length, if given
         self.total = declared_size
         self.extra = extra
-        self.data = bytearray()
+        self.fields = None  # the JSON API's `fields` of the request that opened the session
+        self.pieces = []  # the bytes persisted so far, joined once when the upload ends
+        self.committed = 0
         self.crc = 0
-        self.md5 = hashlib.md5()
         self.result = None  # the object, once finalised
         self.error = None   # the error that ended the session, repeated to later requests
         self.lock = threading.Lock()
-
-    @property
-    def committed(self):
-        return len(self.data)
 
     def range_header(self):
         """Value of the Range header of a 308 reply; None when nothing is persisted."""
@@ -81,9 +76,9 @@ class Session:
         return last + 1 == total if first is not None else total == self.committed
 
     def append(self, chunk):
-        self.data += chunk
+        self.pieces.append(chunk)
+        self.committed += len(chunk)
         self.crc = crc32c(chunk, self.crc)
-        self.md5.update(chunk)
 
 
 class Sessions:
@@ -148,7 +143,8 @@ class Sessions:
             if total is not None:
                 session.total = total
             if last >= session.committed:
-                session.append(body[session.committed - first:])
+                skip = session.committed - first  # bytes resent after a lost reply
+                session.append(memoryview(body)[skip:] if skip else body)
             if total is not None and last + 1 == total:
                 return self._finalise(session, hashes, corrupt_data)
             return None
@@ -205,14 +201,12 @@ class Sessions:
     def _finalise(self, session, hashes, corrupt_data):
         try:
             obj = self._store.insert(
-                session.bucket, session.name, session.data, session.content_type,
+                session.bucket, session.name, b"".join(session.pieces), session.content_type,
                 preconditions=session.preconditions, expected=session.expected + list(hashes),
-                extra=session.extra, crc=session.crc,
-                md5_b64=base64.b64encode(session.md5.digest()).decode("ascii"),
-                corrupt_data=corrupt_data)
+                extra=session.extra, crc=session.crc, corrupt_data=corrupt_data)
         except errors.GcsError as error:
             session.error = error
             raise
         session.result = obj
-        session.data = bytearray()  # the store has its own copy
+        session.pieces = []  # the store has the joined bytes
         return obj

@@ -39,6 +39,7 @@ if _HERE not in sys.path:
 import gcs_errors as errors  # noqa: E402
 from gcs_errors import GcsError  # noqa: E402
 from gcs_faults import FaultQueue  # noqa: E402
+from gcs_fields import inner, parse_fields, select, wants  # noqa: E402
 from gcs_resumable import Sessions  # noqa: E402
 from gcs_store import (DEFAULT_CONTENT_TYPE, PASSTHROUGH_FIELDS, Preconditions, Store,  # noqa: E402
                        metadata_hashes, parse_goog_hash, rfc3339, validate_name, wrong_crc)
@@ -99,13 +100,16 @@ class _BodyReader:
 
     def read(self, limit=None):
         """Up to limit bytes of the body (all of the rest when limit is None)."""
-        out = bytearray()
-        while limit is None or len(out) < limit:
-            piece = self._read_some(None if limit is None else limit - len(out))
+        # Pieces joined once at the end: a framed body comes back as the very
+        # object rfile.read made, without copying tens of MiB again.
+        pieces, got = [], 0
+        while limit is None or got < limit:
+            piece = self._read_some(None if limit is None else limit - got)
             if not piece:
                 break
-            out += piece
-        return bytes(out)
+            pieces.append(piece)
+            got += len(piece)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
     def _read_some(self, want):
         if not self.framed:
@@ -204,6 +208,8 @@ class GcsRequestHandler(BaseHTTPRequestHandler):
             route = self._route(self.command, split.path)
             entry.update(api=route.api, op=route.op, bucket=route.bucket, name=route.name)
             self.state.check_auth(self.headers.get("Authorization"), route.api)
+            if route.api == "json":
+                parse_fields(self._query.get("fields"))  # a bad selection fails before any change
             self._fault = self.state.faults.take(route.op, route.name, route.object_reply)
             entry["fault"] = self._fault and self._fault["action"]
             self._send(self._perform(route))
@@ -490,9 +496,9 @@ class GcsRequestHandler(BaseHTTPRequestHandler):
     def _h_get_bucket(self, route):
         return self._json(self.state.store.bucket_resource(route.bucket))
 
-    def _resource(self, obj):
+    def _resource(self, obj, fields=None):
         crc = wrong_crc(obj.crc32c) if self._corrupt() == "response" else None
-        return self._json(obj.resource(crc))
+        return self._json(obj.resource(crc, parse_fields(self._query.get("fields", fields))))
 
     def _h_upload_media(self, route):
         obj = self.state.store.insert(
@@ -529,6 +535,7 @@ class GcsRequestHandler(BaseHTTPRequestHandler):
             metadata.get("contentType") or self.headers.get("X-Upload-Content-Type"),
             metadata_hashes(metadata), self._json_preconditions(), self._declared_size(),
             {k: metadata[k] for k in PASSTHROUGH_FIELDS if k in metadata})
+        session.fields = self._query.get("fields")  # for the reply that completes the upload
         location = "%s/upload/storage/v1/b/%s/o?uploadType=resumable&name=%s&upload_id=%s" % (
             self._base_url(), quote(route.bucket, safe=""), quote(name, safe=""), session.id)
         return _Response(200, headers=[("Location", location),
@@ -557,9 +564,10 @@ class GcsRequestHandler(BaseHTTPRequestHandler):
             reply["nextPageToken"] = token
         if prefixes:  # GCS omits empty lists
             reply["prefixes"] = prefixes
-        if objects:
-            reply["items"] = [obj.resource() for obj in objects]
-        return self._json(reply)
+        selection = parse_fields(self._query.get("fields"))
+        if objects and wants(selection, "items"):
+            reply["items"] = [obj.resource(selection=inner(selection, "items")) for obj in objects]
+        return self._json(select(reply, selection))
 
     def _h_get_metadata(self, route):
         return self._resource(self._get_object(route, self._json_preconditions()))
@@ -648,7 +656,7 @@ class GcsRequestHandler(BaseHTTPRequestHandler):
             return _Response(308, headers=[("Range", rng)] if rng else [])
         if session.api == "xml":
             return _Response(200, headers=self._xml_object_headers(obj))
-        return self._resource(obj)
+        return self._resource(obj, session.fields)
 
     def _h_session_cancel(self, route):
         self.state.sessions.cancel(route.session.id)

@@ -14,6 +14,7 @@ import time
 
 import gcs_errors as errors
 from gcs_crc32c import crc32c, to_base64
+from gcs_fields import select, wants
 
 MAX_NAME_BYTES = 1024
 MAX_PAGE_SIZE = 1000
@@ -98,11 +99,16 @@ def metadata_hashes(metadata):
     return found
 
 
-def check_hashes(expected, crc_b64, md5_b64):
-    actual = {"crc32c": crc_b64, "md5": md5_b64}
+def md5_base64(data):
+    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
+
+
+def check_hashes(expected, crc_b64, md5_of):
+    """md5_of: a function giving the MD5, called only when the client sent one."""
     for kind, value in expected:
-        if value != actual[kind]:
-            raise errors.bad_digest(kind, value, actual[kind])
+        actual = crc_b64 if kind == "crc32c" else md5_of()
+        if value != actual:
+            raise errors.bad_digest(kind, value, actual)
 
 
 # ---------------------------------------------------------------- preconditions
@@ -155,7 +161,7 @@ class StoredObject:
         self.metageneration = 1
         self.content_type = content_type
         self.crc32c = crc_b64
-        self.md5 = md5_b64
+        self._md5 = md5_b64  # None until asked for: MD5 is the server's dearest work
         self.extra = extra
         self.created = generation  # generations are microsecond timestamps
 
@@ -170,10 +176,17 @@ class StoredObject:
         return base64.b64encode(raw).decode("ascii")
 
     @property
+    def md5(self):
+        if self._md5 is None:
+            self._md5 = md5_base64(self.data)
+        return self._md5
+
+    @property
     def md5_hex(self):
         return base64.b64decode(self.md5).hex()
 
-    def resource(self, crc_b64=None):
+    def resource(self, crc_b64=None, selection=None):
+        """The object resource, trimmed to a `fields` selection (see gcs_fields)."""
         created = rfc3339(self.created)
         resource = {
             "kind": "storage#object",
@@ -185,15 +198,16 @@ class StoredObject:
             "contentType": self.content_type,
             "storageClass": "STANDARD",
             "size": str(self.size),
-            "md5Hash": self.md5,
             "crc32c": crc_b64 or self.crc32c,
             "etag": self.etag,
             "timeCreated": created,
             "updated": created,
             "timeStorageClassUpdated": created,
         }
+        if wants(selection, "md5Hash"):
+            resource["md5Hash"] = self.md5
         resource.update(self.extra)
-        return resource
+        return select(resource, selection)
 
     def summary(self):
         return {"bucket": self.bucket, "name": self.name, "size": self.size,
@@ -251,16 +265,22 @@ class Store:
         """Store data as the new live generation of bucket/name.
 
         expected: [(kind, base64)] hashes supplied by the client; a mismatch stores nothing.
-        crc / md5_b64: precomputed hashes (resumable sessions compute them as bytes arrive).
+        crc: precomputed CRC32C (resumable sessions compute it as bytes arrive).
+        md5_b64: precomputed MD5; without it the MD5 is computed when first needed.
         corrupt_data: keep the hashes of data but store damaged bytes (fault injection).
         """
         validate_name(name)
         self.require_bucket(bucket)
         data = bytes(data)
         crc_b64 = to_base64(crc32c(data) if crc is None else crc)
-        md5_b64 = md5_b64 or base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
-        check_hashes(expected, crc_b64, md5_b64)
+        def md5_of():
+            nonlocal md5_b64
+            md5_b64 = md5_b64 or md5_base64(data)
+            return md5_b64
+
+        check_hashes(expected, crc_b64, md5_of)
         if corrupt_data:
+            md5_of()  # the hashes stay those of the bytes sent
             data = bytes([data[0] ^ 0xFF]) + data[1:] if data else b"\xff"
         with self._lock:
             objects = self._objects(bucket)

@@ -19,6 +19,8 @@ import unittest
 from urllib.parse import quote, urlsplit
 
 from gcs_crc32c import crc32c, crc32c_base64, crc32c_pure_python
+from gcs_errors import GcsError
+from gcs_fields import parse_fields
 from gcs_server import GcsServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -557,6 +559,66 @@ class ResumableTest(ServerTestCase):
 
 
 # ====================================================================== XML API
+
+class PartialResponseTest(ServerTestCase):
+    """The JSON API's `fields` parameter, and MD5 computed only when something needs it."""
+
+    def stored_object(self, name):
+        return self.server.store.get(BUCKET, name)
+
+    def test_parse_fields(self):
+        self.assertIsNone(parse_fields(None))
+        self.assertIsNone(parse_fields(""))
+        self.assertEqual(parse_fields("name,size"), {"name": None, "size": None})
+        self.assertEqual(parse_fields("items(name,size),nextPageToken"),
+                         {"items": {"name": None, "size": None}, "nextPageToken": None})
+        self.assertEqual(parse_fields("a/b,a/c(d)"), {"a": {"b": None, "c": {"d": None}}})
+        self.assertEqual(parse_fields("a,a/b"), {"a": None})  # the whole member wins
+        for bad in ("name(", "items(name", "a//b", ",", "name)", "na-me"):
+            with self.assertRaises(GcsError, msg=bad):
+                parse_fields(bad)
+
+    def test_media_upload_reply_keeps_only_the_fields_asked_for(self):
+        data = b"chunk bytes"
+        reply = self.upload("p/a", data, fields="name,size,generation,crc32c")
+        self.assertEqual(reply.status, 200, reply.body)
+        resource = reply.json()
+        self.assertEqual(set(resource), {"name", "size", "generation", "crc32c"})
+        self.assertEqual(resource["crc32c"], crc32c_base64(data))
+        self.assertIsNone(self.stored_object("p/a")._md5)  # nobody asked for it yet
+        self.assertEqual(self.call("GET", obj_path("p/a")).json()["md5Hash"], b64_md5(data))
+
+    def test_md5_checks_still_happen_when_the_reply_omits_it(self):
+        reply = self.upload("p/b", b"abc", fields="name")
+        self.assertEqual(reply.status, 200, reply.body)
+        reply = self.call("POST", "/upload/storage/v1/b/%s/o?uploadType=media&name=p/c&fields=name"
+                          % BUCKET, b"abc", {"x-goog-hash": "md5=" + b64_md5(b"abd")})
+        self.assertJsonError(reply, 400)
+        self.assertNotIn("p/c", self.stored())
+
+    def test_resumable_final_reply_uses_the_fields_of_the_start(self):
+        data = os.urandom(QUANTUM + 10)
+        session = self.start_resumable("p/r", query="&fields=name,crc32c")
+        self.assertEqual(self.put_piece(session, data[:QUANTUM], first=0).status, 308)
+        reply = self.put_piece(session, data[QUANTUM:], first=QUANTUM, total=len(data))
+        self.assertEqual(reply.status, 200, reply.body)
+        self.assertEqual(reply.json(), {"name": "p/r", "crc32c": crc32c_base64(data)})
+        self.assertEqual(self.stored()["p/r"]["md5Hash"], b64_md5(data))
+
+    def test_list_selects_inside_items(self):
+        for name in ("l/1", "l/2"):
+            self.upload(name, b"x")
+        reply = self.call("GET", "/storage/v1/b/%s/o?prefix=l/&fields=%s"
+                          % (BUCKET, quote("items(name,size),nextPageToken")))
+        self.assertEqual(reply.status, 200, reply.body)
+        self.assertEqual(reply.json(), {"items": [{"name": "l/1", "size": "1"},
+                                                  {"name": "l/2", "size": "1"}]})
+
+    def test_invalid_selection_is_400_and_stores_nothing(self):
+        reply = self.upload("p/bad", b"x", fields=quote("name("))
+        self.assertJsonError(reply, 400, "invalid")
+        self.assertNotIn("p/bad", self.stored())
+
 
 class XmlApiTest(ServerTestCase):
     def test_put_get_head_delete(self):
