@@ -997,9 +997,10 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
     if "gcs" in phases:
         g, s = phases["gcs"], S["gcs"]
         L += [f"## GCS test server: the first {g['files']} files ({g['raw_bytes'] / MB:.0f} MB raw)", "",
-              "The server (tests/gcs_server) is Python: CRC32C through python3-crc32c (~2 GB/s), MD5 through "
-              "hashlib (~750 MB/s), and the HTTP handling in Python. It runs on the same 2 cores as nc2zarr's two "
-              "ranks and takes CPU from them: it used "
+              "The server (tests/gcs_server) is Python: CRC32C through python3-crc32c (~2 GB/s, software), "
+              "the HTTP handling in Python, and an MD5 (hashlib, ~750 MB/s) only when a reply needs one: nc2zarr "
+              "asks for partial replies without it (`fields=name,size,generation,crc32c`). It runs on the same 2 "
+              "cores as nc2zarr's two ranks and takes CPU from them: it used "
               + (f"{s['gcs_2']['server_cpu_s']:.2f}" if s["gcs_2"].get("server_cpu_s") is not None else "?")
               + " CPU-s during the nc2zarr run (median). The ceiling row is a bare client uploading the same "
               "objects the same way (media uploads below 16 MiB, resumable 8 MiB pieces above) with nothing else "
