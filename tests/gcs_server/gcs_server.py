@@ -16,6 +16,7 @@ In-process:
 """
 
 import argparse
+import ctypes
 import email.utils
 import http
 import json
@@ -931,6 +932,20 @@ def _write_atomically(path, text):
     os.replace(tmp, path)
 
 
+def _keep_freed_memory():
+    """Have glibc keep freed memory for the next objects instead of handing it
+    back to the kernel, which zeroes fresh pages for every upload: tens of MiB
+    an object, CPU taken from the client under test on the same cores. (A
+    tuning of this process only; glibc's mallopt, skipped elsewhere.)"""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, 1)           # M_ARENA_MAX: one pool for every thread
+        libc.mallopt(-3, 32 << 20)    # M_MMAP_THRESHOLD: the most glibc allows
+        libc.mallopt(-1, 2**31 - 1)   # M_TRIM_THRESHOLD (an int): keep up to 2 GiB free
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="In-memory, fault-injecting GCS test server.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -941,6 +956,7 @@ def main(argv=None):
     parser.add_argument("--bucket", action="append", default=[], help="bucket to create (repeatable)")
     parser.add_argument("--log", help="append a JSON line per request to this file")
     args = parser.parse_args(argv)
+    _keep_freed_memory()
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
