@@ -83,18 +83,17 @@ def _parse_name_path(text, whole):
 def _merge(selection, path, sub):
     """Add path (with sub inside its last step) to selection."""
     head, rest = path[0], path[1:]
-    if rest or sub is not None:
-        below = selection.get(head, {}) if head not in selection or selection[head] is not None else None
-        if below is None:
-            return  # the whole member is already selected
-        if rest:
-            _merge(below, rest, sub)
-        else:
-            for key, value in sub.items():
-                _merge(below, [key], value)
-        selection[head] = below
+    if not rest and sub is None:
+        selection[head] = None  # the whole member
+        return
+    if head in selection and selection[head] is None:
+        return  # the whole member is already selected
+    below = selection.setdefault(head, {})
+    if rest:
+        _merge(below, rest, sub)
     else:
-        selection[head] = None
+        for key, value in sub.items():
+            _merge(below, [key], value)
 
 
 def _bad(text):
