@@ -12,7 +12,7 @@ round-robin --repeats times, rotating the order every round, and deletes its
 data unless --keep):
   nc4    20 NetCDF-4 files (600 x 361 x 720 x 3 float32): both floors, xarray +
          dask (default and HDF5 chunk cache off), nccopy to NCZarr, nc2zarr with
-         1 and 2 ranks (and, for information, with `mpirun --mca pml ^cm`);
+         1 and 2 ranks (and, for information, with Open MPI's fabric probes kept on);
          checks nc2zarr's values against xarray's store.
   gcs    the first 6 files (--gcs-files): nc2zarr 2 ranks to a local directory and to the GCS
          test server, and the server's own ceiling (bench/gcs_ceiling.py).
@@ -409,7 +409,9 @@ def nccopy_run(ctx, ds, rep, keep):
                            cpu_s=sum(r["user_seconds"] + r["sys_seconds"] for r in records), _records=records), wall)
 
 
-NO_CM_PML = ["--mca", "pml", "^cm"]
+# Debian's own MTL setting, given on the command line: nc2zarr then keeps Open
+# MPI's PSM/PSM2 probes, which it skips by default on nodes without fabric hardware.
+KEEP_FABRIC_PROBES = ["--mca", "mtl", "^ofi"]
 
 
 def nc2zarr_cmd(ctx, ranks, inputs, dest, report, extra=(), mpi_extra=()):
@@ -619,12 +621,12 @@ def phase_nc4(ctx, data):
         # The byte-shuffle filter issue 7 asks nc2zarr to offer: its ratio and what it costs.
         ("nc2zarr_2_shuffle", lambda rep, keep: nc2zarr_run(ctx, ds, rep, keep, 2, tag="nc2zarr_2_shuffle",
                                                             extra=["--shuffle"])),
-        # For information: Open MPI without its cm pml, whose PSM/PSM2/OFI components
-        # spend ~0.2 s of MPI_Init on this VM probing for fabrics it does not have.
-        ("nc2zarr_1_nocm", lambda rep, keep: nc2zarr_run(ctx, ds, rep, False, 1, tag="nc2zarr_1_nocm",
-                                                         mpi_extra=NO_CM_PML)),
-        ("nc2zarr_2_nocm", lambda rep, keep: nc2zarr_run(ctx, ds, rep, False, 2, tag="nc2zarr_2_nocm",
-                                                         mpi_extra=NO_CM_PML)),
+        # For information: what skipping Open MPI's fabric probes buys (~0.2 s of
+        # MPI_Init on this VM, which has no fabric for them to find).
+        ("nc2zarr_1_probes", lambda rep, keep: nc2zarr_run(ctx, ds, rep, False, 1, tag="nc2zarr_1_probes",
+                                                           mpi_extra=KEEP_FABRIC_PROBES)),
+        ("nc2zarr_2_probes", lambda rep, keep: nc2zarr_run(ctx, ds, rep, False, 2, tag="nc2zarr_2_probes",
+                                                           mpi_extra=KEEP_FABRIC_PROBES)),
     ]
     runs = round_robin(ctx, "nc4", tools, ctx.args.repeats)
     checks = []
@@ -856,10 +858,10 @@ def targets(S):
         sp = n1["wall_s"] / n2["wall_s"]
         add("1 -> 2 ranks speedup", sp, f"{sp:.2f}x ({n1['wall_s']:.2f} -> {n2['wall_s']:.2f} s)",
             f">= {TARGET_SPEEDUP}x", sp >= TARGET_SPEEDUP)
-        a, b = nc4.get("nc2zarr_1_nocm"), nc4.get("nc2zarr_2_nocm")
+        a, b = nc4.get("nc2zarr_1_probes"), nc4.get("nc2zarr_2_probes")
         if a and b:
             q = a["wall_s"] / b["wall_s"]
-            add("1 -> 2 ranks speedup with `mpirun --mca pml ^cm` (MPI start-up without PSM/OFI probing)", q,
+            add("1 -> 2 ranks speedup with Open MPI's fabric probes kept (`mpirun --mca mtl ^ofi`)", q,
                 f"{q:.2f}x ({a['wall_s']:.2f} -> {b['wall_s']:.2f} s)", "(for information)", True, info=True)
         sh = nc4.get("nc2zarr_2_shuffle")
         if sh:
@@ -868,7 +870,8 @@ def targets(S):
                 f"{c:.2f}x ({n2['wall_s']:.2f} -> {sh['wall_s']:.2f} s), ratio {n2['ratio']:.3f} -> {sh['ratio']:.3f}",
                 f"<= {TARGET_SHUFFLE_COST:.2f}x (no speed cost, 10% noise)", c <= TARGET_SHUFFLE_COST)
     rss = []
-    for phase, keys in ((nc4, ("nc2zarr_1", "nc2zarr_2", "nc2zarr_2_shuffle", "nc2zarr_1_nocm", "nc2zarr_2_nocm")), (nc3, ("nc2zarr_1", "nc2zarr_2")), (x4, ("nc2zarr_2",)),
+    nc4_keys = ("nc2zarr_1", "nc2zarr_2", "nc2zarr_2_shuffle", "nc2zarr_1_probes", "nc2zarr_2_probes")
+    for phase, keys in ((nc4, nc4_keys), (nc3, ("nc2zarr_1", "nc2zarr_2")), (x4, ("nc2zarr_2",)),
                         (gcs, ("local_2", "gcs_2", "gcs_slow_2"))):
         if phase:
             rss += [phase[k]["rss_max_mib"] for k in keys if phase.get(k)]
@@ -966,9 +969,9 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
                 row("nc2zarr, 1 rank", s["nc2zarr_1"], xref=xref, floor=floor),
                 row("nc2zarr, 2 ranks, `--shuffle` (numcodecs shuffle filter before zstd -1)",
                     s.get("nc2zarr_2_shuffle"), xref=xref, floor=floor),
-                row("(information) nc2zarr, 2 ranks, `mpirun --mca pml ^cm` (no PSM/OFI probing at MPI start-up)",
-                    s.get("nc2zarr_2_nocm"), xref=xref, floor=floor),
-                row("(information) nc2zarr, 1 rank, `mpirun --mca pml ^cm`", s.get("nc2zarr_1_nocm"), xref=xref,
+                row("(information) nc2zarr, 2 ranks, Open MPI's fabric probes kept (`mpirun --mca mtl ^ofi`)",
+                    s.get("nc2zarr_2_probes"), xref=xref, floor=floor),
+                row("(information) nc2zarr, 1 rank, fabric probes kept", s.get("nc2zarr_1_probes"), xref=xref,
                     floor=floor),
                 row("xarray + dask (2 threads)", s["xarray"], xref=xref, floor=floor),
                 row("xarray + dask, HDF5 chunk cache off", s["xarray_nocache"], xref=xref, floor=floor),

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "nc2zarr/mpi/fabric_probes.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -249,6 +251,7 @@ class MpiComm final : public Comm {
 }  // namespace
 
 MpiSession::MpiSession(int* argc, char*** argv) {
+  SkipAbsentFabricProbes();
   int provided = MPI_THREAD_SINGLE;
   MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
   world_ = std::make_unique<MpiComm>(provided >= MPI_THREAD_SERIALIZED);
