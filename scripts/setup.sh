@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev
   nlohmann-json3-dev libzstd-dev libcli11-dev libdeflate-dev
   libgtest-dev libgmock-dev strace
-  python3-xarray python3-zarr python3-numcodecs python3-netcdf4 python3-dask python3-numpy python3-crc32c
+  python3-xarray python3-zarr python3-numcodecs python3-netcdf4 python3-dask python3-numpy python3-crc32c libisal2
 )
 
 missing=()

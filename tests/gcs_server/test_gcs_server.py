@@ -18,7 +18,7 @@ import time
 import unittest
 from urllib.parse import quote, urlsplit
 
-from gcs_crc32c import crc32c, crc32c_base64, crc32c_pure_python
+from gcs_crc32c import c_extension_crc32c, crc32c, crc32c_base64, crc32c_pure_python, isal_crc32c
 from gcs_errors import GcsError
 from gcs_fields import parse_fields
 from gcs_server import GcsServer
@@ -164,12 +164,24 @@ class Crc32cTest(unittest.TestCase):
         self.assertEqual(base64.b64decode(crc32c_base64(b"123456789")), b"\xe3\x06\x92\x83")
 
     def test_fast_and_pure_python_agree(self):
-        # crc32c uses python3-crc32c (C) when it is installed.
+        # crc32c uses ISA-L or python3-crc32c (C) when one is installed.
+        self.assert_agrees_with_pure_python(crc32c)
+        self.assertEqual(crc32c_pure_python(b"123456789"), 0xE3069283)
+
+    def test_each_installed_implementation_agrees(self):
+        found = [f for f in (isal_crc32c(), c_extension_crc32c()) if f is not None]
+        if not found:
+            self.skipTest("neither libisal2 nor python3-crc32c is installed")
+        for implementation in found:
+            self.assert_agrees_with_pure_python(implementation)
+            self.assertEqual(implementation(bytearray(b"123456789")), 0xE3069283)
+            self.assertEqual(implementation(memoryview(b"0123456789")[1:]), 0xE3069283)
+
+    def assert_agrees_with_pure_python(self, implementation):
         for n in (0, 1, 3, 64, 1000, 4099):
             data = os.urandom(n)
-            self.assertEqual(crc32c(data), crc32c_pure_python(data), n)
-            self.assertEqual(crc32c(data[n // 3:], crc32c(data[:n // 3])), crc32c_pure_python(data), n)
-        self.assertEqual(crc32c_pure_python(b"123456789"), 0xE3069283)
+            self.assertEqual(implementation(data), crc32c_pure_python(data), n)
+            self.assertEqual(implementation(data[n // 3:], implementation(data[:n // 3])), crc32c_pure_python(data), n)
 
 
 # ====================================================================== JSON API
