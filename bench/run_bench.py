@@ -414,6 +414,20 @@ def nccopy_run(ctx, ds, rep, keep):
 KEEP_FABRIC_PROBES = ["--mca", "mtl", "^ofi"]
 
 
+def crc32c_source():
+    """Which CRC32C the GCS test server uses on this machine (gcs_crc32c.py)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "gcs_server"))
+    try:
+        import gcs_crc32c
+    finally:
+        sys.path.pop(0)
+    if gcs_crc32c.isal_crc32c() is not None:
+        return "ISA-L (libisal2, the CPU's CRC32 instruction)"
+    if gcs_crc32c.c_extension_crc32c() is not None:
+        return "python3-crc32c (~2 GB/s, software)"
+    return "pure Python (slow: install libisal2)"
+
+
 def nc2zarr_cmd(ctx, ranks, inputs, dest, report, extra=(), mpi_extra=()):
     return (["mpirun", "-np", str(ranks), "--oversubscribe"] + list(mpi_extra),
             [ctx.nc2zarr, "convert"] + list(inputs) + ["-o", dest, "--chunks", f"time={ctx.chunk_steps}", "-q",
@@ -1025,7 +1039,7 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
     if "gcs" in phases:
         g, s = phases["gcs"], S["gcs"]
         L += [f"## GCS test server: the first {g['files']} files ({g['raw_bytes'] / MB:.0f} MB raw)", "",
-              "The server (tests/gcs_server) is Python: CRC32C through python3-crc32c (~2 GB/s, software), "
+              "The server (tests/gcs_server) is Python: CRC32C through " + crc32c_source() + ", "
               "the HTTP handling in Python, and an MD5 (hashlib, ~750 MB/s) only when a reply needs one: nc2zarr "
               "asks for partial replies without it (`fields=name,size,generation,crc32c`). It runs on the same 2 "
               "cores as nc2zarr's two ranks and takes CPU from them: it used "
