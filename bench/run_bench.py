@@ -429,7 +429,9 @@ def crc32c_source():
 
 
 def nc2zarr_cmd(ctx, ranks, inputs, dest, report, extra=(), mpi_extra=()):
-    return (["mpirun", "-np", str(ranks), "--oversubscribe"] + list(mpi_extra),
+    """ranks 0: one process started without mpirun (its chunk threads use the cores)."""
+    mpi = ["mpirun", "-np", str(ranks), "--oversubscribe"] + list(mpi_extra) if ranks else []
+    return (mpi,
             [ctx.nc2zarr, "convert"] + list(inputs) + ["-o", dest, "--chunks", f"time={ctx.chunk_steps}", "-q",
                                                        "--report", report] + list(extra))
 
@@ -449,7 +451,8 @@ def nc2zarr_run(ctx, ds, rep, keep, ranks, inputs=None, tag=None, raw=None, phas
     ctx.commands[f"{phase or ds.name}/{tag}"] = " ".join(mpi + [shown(cmd, ds)])
     raw = raw or ds.raw_bytes
     res = ctx.others(dict(wall=wall, wall_internal=rep_json["wall_seconds"], stored=stored, objects=objects,
-                          ratio=raw / stored, **rss_fields(read_rss(prefix))), wall)
+                          ratio=raw / stored, chunk_threads=rep_json.get("chunk_threads"),
+                          **rss_fields(read_rss(prefix))), wall)
     if keep:
         res["output"] = out_store
     else:
@@ -605,6 +608,8 @@ def summarize(runs, raw):
          "others_share": median([r.get("others_share") for r in runs])}
     if any("server_cpu" in r for r in runs):
         s["server_cpu_s"] = median([r.get("server_cpu") for r in runs])
+    if any(r.get("chunk_threads") for r in runs):
+        s["chunk_threads"] = runs[-1].get("chunk_threads")
     if any("wall_internal" in r for r in runs):
         s["wall_internal_s"] = median([r.get("wall_internal") for r in runs])
     return s
@@ -641,6 +646,8 @@ def phase_nc4(ctx, data):
                                                            mpi_extra=KEEP_FABRIC_PROBES)),
         ("nc2zarr_2_probes", lambda rep, keep: nc2zarr_run(ctx, ds, rep, False, 2, tag="nc2zarr_2_probes",
                                                            mpi_extra=KEEP_FABRIC_PROBES)),
+        # For information: one process started without mpirun; its chunk threads use both cores.
+        ("nc2zarr_threads", lambda rep, keep: nc2zarr_run(ctx, ds, rep, keep, 0, tag="nc2zarr_threads")),
     ]
     runs = round_robin(ctx, "nc4", tools, ctx.args.repeats)
     checks = []
@@ -648,7 +655,9 @@ def phase_nc4(ctx, data):
     checks.append(validate(ctx, "values", runs["nc2zarr_2"][-1]["output"], ref, "--var", "sst"))
     checks.append(validate(ctx, "values", runs["nc2zarr_2_shuffle"][-1]["output"], ref, "--var", "sst"))
     checks.append(validate(ctx, "same-objects", runs["nc2zarr_1"][-1]["output"], runs["nc2zarr_2"][-1]["output"]))
-    for key in ("nc2zarr_1", "nc2zarr_2", "nc2zarr_2_shuffle", "xarray_nocache"):
+    checks.append(validate(ctx, "same-objects", runs["nc2zarr_1"][-1]["output"],
+                           runs["nc2zarr_threads"][-1]["output"]))
+    for key in ("nc2zarr_1", "nc2zarr_2", "nc2zarr_2_shuffle", "xarray_nocache", "nc2zarr_threads"):
         shutil.rmtree(runs[key][-1]["output"], ignore_errors=True)
     ctx.reference_store = ref  # kept for the nc3 check, removed at the end
     return {"runs": runs, "checks": checks, "shuffle": shuffle}
@@ -711,12 +720,15 @@ def phase_nc3(ctx, data):
         ("xarray", lambda rep, keep: xarray_run(ctx, ds, rep, keep, "default")),
         ("nc2zarr_1", lambda rep, keep: nc2zarr_run(ctx, ds, rep, keep, 1)),
         ("nc2zarr_2", lambda rep, keep: nc2zarr_run(ctx, ds, rep, keep, 2)),
+        ("nc2zarr_threads", lambda rep, keep: nc2zarr_run(ctx, ds, rep, keep, 0, tag="nc2zarr_threads")),
     ]
     runs = round_robin(ctx, "nc3", tools, ctx.args.repeats)
     checks = []
     ref = getattr(ctx, "reference_store", None) or runs["xarray"][-1]["output"]
     checks.append(validate(ctx, "values", runs["nc2zarr_2"][-1]["output"], ref, "--var", "sst"))
-    for key in ("xarray", "nc2zarr_1", "nc2zarr_2"):
+    checks.append(validate(ctx, "same-objects", runs["nc2zarr_2"][-1]["output"],
+                           runs["nc2zarr_threads"][-1]["output"]))
+    for key in ("xarray", "nc2zarr_1", "nc2zarr_2", "nc2zarr_threads"):
         shutil.rmtree(runs[key][-1]["output"], ignore_errors=True)
     drop_dataset(ctx, ds)
     return {"runs": runs, "checks": checks}
@@ -877,6 +889,11 @@ def targets(S):
             q = a["wall_s"] / b["wall_s"]
             add("1 -> 2 ranks speedup with Open MPI's fabric probes kept (`mpirun --mca mtl ^ofi`)", q,
                 f"{q:.2f}x ({a['wall_s']:.2f} -> {b['wall_s']:.2f} s)", "(for information)", True, info=True)
+        t = nc4.get("nc2zarr_threads")
+        if t:
+            q = t["mb_per_s"] / xa["mb_per_s"]
+            add(f"1 process, no mpirun, {threads_text(t)} vs xarray+dask, NetCDF-4", q,
+                f"{q:.2f}x ({t['wall_s']:.2f} s; 2 ranks {n2['wall_s']:.2f} s)", "(for information)", True, info=True)
         sh = nc4.get("nc2zarr_2_shuffle")
         if sh:
             c = sh["wall_s"] / n2["wall_s"]
@@ -884,8 +901,9 @@ def targets(S):
                 f"{c:.2f}x ({n2['wall_s']:.2f} -> {sh['wall_s']:.2f} s), ratio {n2['ratio']:.3f} -> {sh['ratio']:.3f}",
                 f"<= {TARGET_SHUFFLE_COST:.2f}x (no speed cost, 10% noise)", c <= TARGET_SHUFFLE_COST)
     rss = []
-    nc4_keys = ("nc2zarr_1", "nc2zarr_2", "nc2zarr_2_shuffle", "nc2zarr_1_probes", "nc2zarr_2_probes")
-    for phase, keys in ((nc4, nc4_keys), (nc3, ("nc2zarr_1", "nc2zarr_2")), (x4, ("nc2zarr_2",)),
+    nc4_keys = ("nc2zarr_1", "nc2zarr_2", "nc2zarr_2_shuffle", "nc2zarr_1_probes", "nc2zarr_2_probes",
+                "nc2zarr_threads")
+    for phase, keys in ((nc4, nc4_keys), (nc3, ("nc2zarr_1", "nc2zarr_2", "nc2zarr_threads")), (x4, ("nc2zarr_2",)),
                         (gcs, ("local_2", "gcs_2", "gcs_slow_2"))):
         if phase:
             rss += [phase[k]["rss_max_mib"] for k in keys if phase.get(k)]
@@ -902,6 +920,12 @@ def targets(S):
         add("2 ranks vs xarray+dask, netCDF-3", v,
             f"{v:.2f}x ({nc3['nc2zarr_2']['mb_per_s']:.0f} vs {nc3['xarray']['mb_per_s']:.0f} MB/s)",
             f">= {TARGET_VS_XARRAY_NC3}x", v >= TARGET_VS_XARRAY_NC3)
+        t = nc3.get("nc2zarr_threads")
+        if t:
+            q = t["mb_per_s"] / nc3["xarray"]["mb_per_s"]
+            add(f"1 process, no mpirun, {threads_text(t)} vs xarray+dask, netCDF-3", q,
+                f"{q:.2f}x ({t['wall_s']:.2f} s; 2 ranks {nc3['nc2zarr_2']['wall_s']:.2f} s)", "(for information)",
+                True, info=True)
         if nc3.get("floor_2core"):
             # The issue's floor is the NetCDF-4 one; this shows the same ratio on the copy.
             f = nc3["nc2zarr_2"]["wall_s"] / nc3["floor_2core"]["wall_s"]
@@ -933,6 +957,11 @@ def targets(S):
             add(f"peak RSS per rank with every chunk upload stalled {GCS_STALL_SECONDS:g} s (a slow bucket)", m,
                 f"{m:.0f} MiB", f"<= {TARGET_RSS_MIB:.0f} MiB", m <= TARGET_RSS_MIB)
     return out
+
+
+def threads_text(s):
+    n = (s or {}).get("chunk_threads")
+    return f"{n} chunk threads" if n else "its default chunk threads"
 
 
 def row(name, s, raw_note=True, xref=None, floor=None, note=""):
@@ -987,6 +1016,8 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
                     s.get("nc2zarr_2_probes"), xref=xref, floor=floor),
                 row("(information) nc2zarr, 1 rank, fabric probes kept", s.get("nc2zarr_1_probes"), xref=xref,
                     floor=floor),
+                row(f"(information) nc2zarr, 1 process without mpirun, {threads_text(s.get('nc2zarr_threads'))}",
+                    s.get("nc2zarr_threads"), xref=xref, floor=floor),
                 row("xarray + dask (2 threads)", s["xarray"], xref=xref, floor=floor),
                 row("xarray + dask, HDF5 chunk cache off", s["xarray_nocache"], xref=xref, floor=floor),
                 row(f"nccopy to NCZarr, 2 at a time (**not the same output**: {ds.nfiles} stores, uncompressed)", s["nccopy"],
@@ -1020,6 +1051,8 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
               "no compression", "", HEADER]
         rows = [row("**nc2zarr, 2 ranks**", s["nc2zarr_2"], xref=xref, floor=floor),
                 row("nc2zarr, 1 rank", s["nc2zarr_1"], xref=xref, floor=floor),
+                row(f"(information) nc2zarr, 1 process without mpirun, {threads_text(s.get('nc2zarr_threads'))}",
+                    s.get("nc2zarr_threads"), xref=xref, floor=floor),
                 row("xarray + dask (2 threads)", s["xarray"], xref=xref, floor=floor),
                 row("floor: netCDF-C read, 1 core", s["floor_read"])]
         L += [r for r in rows if r]

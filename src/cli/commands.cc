@@ -59,9 +59,10 @@ void Report(const CliOptions& options, const Status& st, const ConvertSummary& s
     char line[400];
     std::snprintf(line, sizeof line,
                   "wrote %llu chunks: %.1f MB raw, %.1f MB stored (ratio %.2f) in %.1f s (%.0f MB/s raw) with %d "
-                  "rank(s), %llu retried request(s), peak memory %.0f MiB a rank",
+                  "rank(s) and %llu chunk thread(s), %llu retried request(s), peak memory %.0f MiB a rank",
                   static_cast<unsigned long long>(s.chunks), static_cast<double>(s.raw_bytes) / mb,
                   static_cast<double>(s.stored_bytes) / mb, ratio, s.seconds, rate, ranks,
+                  static_cast<unsigned long long>(s.chunk_threads),
                   static_cast<unsigned long long>(s.retries), static_cast<double>(s.peak_rss_bytes) / (1 << 20));
     LogInfo(line);
   }
@@ -71,6 +72,7 @@ void Report(const CliOptions& options, const Status& st, const ConvertSummary& s
                       {"destination", options.convert.output},
                       {"wall_seconds", s.seconds},
                       {"ranks", ranks},
+                      {"chunk_threads", s.chunk_threads},
                       {"chunks_written", s.chunks},
                       {"chunks_resumed", s.resumed_chunks},
                       {"already_complete", s.already_complete},

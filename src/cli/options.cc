@@ -155,6 +155,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   convert->add_option("--grace-seconds", grace_seconds,
                       "after SIGTERM/SIGINT/SIGUSR1, time for writes in flight to finish before exiting with 75")
       ->capture_default_str();
+  convert->add_option("--threads", options.convert.chunk_threads,
+                      "threads per rank that read and compress chunks (default: the cores the rank may use, "
+                      "as bound by mpirun or srun, up to 8)")
+      ->check(CLI::Range(1, 256));
   convert->add_option("--write-threads", options.convert.write_threads,
                       "object writes in flight per rank, overlapped with reading and compressing")
       ->check(CLI::Range(1, 64))

@@ -83,6 +83,23 @@ class MpiQueue final : public WorkQueue {
 
   void Finish() override {
     if (dispatcher_.joinable()) dispatcher_.join();
+    // A rank's chunk threads may finish items after its last request, so
+    // the final figures travel here, and rank 0's are the job's totals.
+    unsigned long long mine[3];
+    {
+      std::lock_guard lock(mutex_);
+      mine[0] = mine_.items;
+      mine[1] = mine_.bytes_in;
+      mine[2] = mine_.bytes_out;
+    }
+    std::vector<unsigned long long> all(rank_ == 0 ? 3 * static_cast<std::size_t>(size_) : 0);
+    MPI_Request request;
+    MPI_Igather(mine, 3, MPI_UNSIGNED_LONG_LONG, all.data(), 3, MPI_UNSIGNED_LONG_LONG, 0, comm_, &request);
+    AwaitPolitely(request);
+    if (rank_ == 0) {
+      std::lock_guard lock(mutex_);
+      for (std::size_t r = 0; r < progress_.size(); ++r) progress_[r] = WorkProgress{all[3 * r], all[3 * r + 1], all[3 * r + 2]};
+    }
     MPI_Comm_free(&comm_);
   }
 
@@ -189,9 +206,14 @@ class MpiComm final : public Comm {
   explicit MpiComm(bool threads) : threads_(threads) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &ranks_on_node_);
+    MPI_Comm_free(&node);
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int ranks_on_node() const override { return ranks_on_node_; }
 
   void Broadcast(std::string& data, int root) override {
     // The size comes when the root is ready (the wait); the payload then flows.
@@ -263,6 +285,7 @@ class MpiComm final : public Comm {
   bool threads_;
   int rank_ = 0;
   int size_ = 1;
+  int ranks_on_node_ = 1;
 };
 
 }  // namespace

@@ -37,6 +37,7 @@ class SerialComm final : public Comm {
  public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
+  int ranks_on_node() const override { return 1; }
   void Broadcast(std::string&, int) override {}
   bool AllTrue(bool value) override { return value; }
   double SumDouble(double value) override { return value; }

@@ -4,14 +4,17 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
+#include "nc2zarr/base/worker_pool.h"
 #include "nc2zarr/codec/crc32c.h"
 #include "nc2zarr/journal/journal.h"
 #include "nc2zarr/pipeline/chunk_encoder.h"
 #include "nc2zarr/pipeline/chunk_reader.h"
+#include "nc2zarr/pipeline/chunk_threads.h"
 #include "nc2zarr/pipeline/commit.h"
 #include "nc2zarr/pipeline/destination.h"
 #include "nc2zarr/pipeline/file_cache.h"
@@ -96,22 +99,42 @@ struct RankTotals {
   std::uint64_t chunks = 0, raw = 0, stored = 0;
 };
 
-// Reads, compresses and queues one chunk for writing.
-Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkReader& reader, ChunkEncoder& encoder,
-                    ObjectWriter& writer, std::vector<std::byte>& raw, RankTotals& totals, WorkQueue& queue) {
+// What one chunk thread reads and compresses with: its own open files,
+// reader, encoder and buffer, so threads share nothing but the writer.
+struct ChunkThreadState {
+  explicit ChunkThreadState(const Plan& plan) : reader(plan, files), encoder(plan.compressor) {}
+  FileCache files;
+  ChunkReader reader;
+  ChunkEncoder encoder;
+  std::vector<std::byte> raw;
+};
+
+// Reads, compresses and queues one chunk for writing; adds to the totals.
+Status ProduceChunk(const Plan& plan, const WorkItem& item, ChunkThreadState& thread, ObjectWriter& writer,
+                    RankTotals& totals, std::mutex& totals_mutex, WorkQueue& queue) {
+  if (InterruptRequested()) return Interrupted();
   const PlannedVariable& v = plan.variables[item.variable];
   const ChunkRegion region = ChunkAt(v, item.chunk);
   const std::string key = ChunkKey(v.path(), region.index);
   ByteBuffer encoded = writer.TakeBuffer();
-  Status st = reader.Read(v, region, raw);
-  if (st.ok()) st = encoder.Encode(v, raw, encoded);
+  Status st = thread.reader.Read(v, region, thread.raw);
+  if (st.ok()) st = thread.encoder.Encode(v, thread.raw, encoded);
   if (!st.ok()) return st.WithContext("chunk " + key);
-  ++totals.chunks;
-  totals.raw += RegionBytes(v, region);
-  totals.stored += encoded.size();
-  queue.ReportProgress(WorkProgress{totals.chunks, totals.raw, totals.stored});
+  {
+    std::lock_guard lock(totals_mutex);
+    ++totals.chunks;
+    totals.raw += RegionBytes(v, region);
+    totals.stored += encoded.size();
+    queue.ReportProgress(WorkProgress{totals.chunks, totals.raw, totals.stored});
+  }
   const std::uint32_t crc = Crc32c(encoded);
   return writer.Submit(key, std::move(encoded), crc);
+}
+
+// --threads, or as many as the cores this rank may use.
+std::size_t ChunkThreadsFor(const ConvertOptions& options, const Comm& comm) {
+  if (options.chunk_threads > 0) return static_cast<std::size_t>(options.chunk_threads);
+  return DefaultChunkThreads(static_cast<std::size_t>(comm.ranks_on_node()));
 }
 
 // The chunks still to write, in work order: rank 0's own, and the shared ones.
@@ -129,33 +152,42 @@ WorkList RemainingWork(const Plan& plan, const RunState& state) {
 
 // This rank's share: rank 0 first writes the coordinates, then every rank
 // takes chunks from the queue until none remain or a signal asks to stop.
+// This thread talks to the queue (and so to MPI); chunk_threads threads
+// read and compress, each taking the next item when it is free.
 Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state, Store& store, WorkQueue& queue,
-                   JournalWriter& journal, const ConvertOptions& options, bool root, RankTotals& totals) {
+                   JournalWriter& journal, const ConvertOptions& options, std::size_t chunk_threads, bool root,
+                   RankTotals& totals) {
   SetChunkCachePerVariable(options.hdf5_cache_bytes);
   // A cache is HDF5's: with one, chunks are read through netCDF-C and HDF5.
   SetDirectReads({.classic = options.direct_chunk_reads,
                   .hdf5_chunks = options.direct_chunk_reads && options.hdf5_cache_bytes == 0});
-  FileCache files;
-  ChunkReader reader(plan, files);
-  ChunkEncoder encoder(plan.compressor);
+  std::vector<std::unique_ptr<ChunkThreadState>> threads;
+  for (std::size_t i = 0; i < chunk_threads; ++i) threads.push_back(std::make_unique<ChunkThreadState>(plan));
   // One chunk may wait while write_threads are in flight, within the write
   // buffer: memory stays at a few chunks however slow the destination.
   ObjectWriter writer(store, options.write_threads, 1, options.write_buffer_bytes, &journal, &state.sessions);
-  std::vector<std::byte> raw;
+  std::mutex totals_mutex;
   Status st;
-  auto produce = [&](const WorkItem& item) {
-    if (InterruptRequested()) return Interrupted();
-    return ProduceChunk(plan, item, reader, encoder, writer, raw, totals, queue);
-  };
-  if (root) {
-    for (const auto& item : work.root_items) {
-      if (!(st = produce(item)).ok()) break;
+  {
+    WorkerPool pool(chunk_threads);
+    auto add = [&](const WorkItem& item) {
+      return pool.Add([&, item](std::size_t thread) {
+        return ProduceChunk(plan, item, *threads[thread], writer, totals, totals_mutex, queue);
+      });
+    };
+    bool adding = true;
+    if (root) {
+      for (const auto& item : work.root_items) {
+        if (!(adding = add(item))) break;
+      }
     }
-  }
-  while (st.ok()) {
-    auto range = queue.Next();
-    if (!range) break;
-    for (std::size_t i = range->first; i < range->second && st.ok(); ++i) st = produce(work.shared_items[i]);
+    while (adding && !InterruptRequested()) {
+      auto range = queue.Next();
+      if (!range) break;
+      for (std::size_t i = range->first; i < range->second && adding; ++i) adding = add(work.shared_items[i]);
+    }
+    st = pool.Finish();
+    if (st.ok() && InterruptRequested()) st = Interrupted();
   }
   if (!st.ok()) queue.Abort();
   Status written = writer.Finish();  // in-flight writes end, or are abandoned after the grace period
@@ -225,7 +257,9 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
     });
   }
   auto journal = JournalWriter::Create(journal_dir, state.fingerprint, state.run_id, comm.rank());
-  Status mine = journal.ok() ? WriteChunks(plan, work, state, *store, *queue, *journal, options, root, totals)
+  const std::size_t chunk_threads = ChunkThreadsFor(options, comm);
+  Status mine = journal.ok() ? WriteChunks(plan, work, state, *store, *queue, *journal, options, chunk_threads,
+                                           root, totals)
                              : journal.status();
   if (!journal.ok()) queue->Abort();
   queue->Finish();
@@ -254,6 +288,7 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   sums.stored_bytes = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.stored)));
   sums.retries = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(store->retried_requests())));
   sums.resumed_chunks = state.resumed_chunks();
+  sums.chunk_threads = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(chunk_threads)));
   sums.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const auto& rss : comm.Gather(std::to_string(PeakResidentBytes()), 0)) {
     sums.peak_rss_bytes = std::max<std::uint64_t>(sums.peak_rss_bytes, std::stoull(rss));

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "nc2zarr/codec/shuffle.h"
+#include "nc2zarr/read/netcdf_lock.h"
 
 namespace nc2zarr {
 
@@ -30,6 +31,7 @@ bool Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d)
 }  // namespace
 
 std::unique_ptr<Hdf5ChunkReader> Hdf5ChunkReader::Open(const std::string& path) {
+  auto lock = LockNetcdfLibraries();
   htri_t is_hdf5 = -1;
   H5E_BEGIN_TRY { is_hdf5 = H5Fis_hdf5(path.c_str()); }
   H5E_END_TRY;
@@ -49,6 +51,7 @@ Hdf5ChunkReader::Hdf5ChunkReader(long long file, std::string path)
     : file_(file), path_(std::move(path)), inflater_(libdeflate_alloc_decompressor()) {}
 
 Hdf5ChunkReader::~Hdf5ChunkReader() {
+  auto lock = LockNetcdfLibraries();
   datasets_.clear();
   if (file_ >= 0) H5Fclose(static_cast<hid_t>(file_));
   if (inflater_) libdeflate_free_decompressor(static_cast<libdeflate_decompressor*>(inflater_));
@@ -160,6 +163,7 @@ std::optional<std::size_t> ContiguousOffset(const std::vector<hsize_t>& origin, 
 
 Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
                                        std::span<const std::size_t> count, std::size_t element_size, void* out) {
+  auto lock = LockNetcdfLibraries();  // released while inflating
   Dataset* d = Find(variable_path, element_size);
   if (d == nullptr || start.size() != d->dims.size()) return false;
   const std::size_t rank = d->dims.size();
@@ -181,6 +185,7 @@ Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::sp
     unsigned mask = 0;
     haddr_t address = HADDR_UNDEF;
     hsize_t size = 0;
+    if (!lock.owns_lock()) lock.lock();
     if (H5Dget_chunk_info_by_coord(d->id, origin.data(), &mask, &address, &size) < 0 || address == HADDR_UNDEF) {
       return false;  // an unwritten chunk holds fill values: netCDF-C knows them
     }
@@ -190,6 +195,7 @@ Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::sp
       return InvalidInput("cannot read an HDF5 chunk of '" + variable_path + "' in " + path_ +
                           " (the file may be truncated or corrupt)");
     }
+    lock.unlock();
     // A chunk that fills a contiguous run of the slab is inflated (or
     // unshuffled) straight into place, saving a copy.
     const auto place = ContiguousOffset(origin, d->chunk, start, count);

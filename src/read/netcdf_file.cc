@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "nc2zarr/read/netcdf_lock.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -84,25 +86,27 @@ Status ReadAttributes(int group_id, int var_id, std::vector<Attribute>& out) {
 
 }  // namespace
 
-NetcdfFile::NetcdfFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {
-  nc_inq_format(ncid_, &format_);
-}
+NetcdfFile::NetcdfFile(int ncid, std::string path, int format) : ncid_(ncid), path_(std::move(path)), format_(format) {}
 
 void SetChunkCachePerVariable(std::size_t bytes) {
   // Slots: a prime well above the chunks a cache of this size can hold.
+  auto lock = LockNetcdfLibraries();
   nc_set_chunk_cache(bytes, 1009, 0.75f);
 }
 
 Result<NetcdfFile> NetcdfFile::Open(const std::string& path) {
-  int ncid = -1;
+  int ncid = -1, format = 0;
+  auto lock = LockNetcdfLibraries();
   int st = nc_open(path.c_str(), NC_NOWRITE, &ncid);
+  if (st == NC_NOERR) nc_inq_format(ncid, &format);
+  lock.unlock();
   if (st != NC_NOERR) {
     std::string why = nc_strerror(st);
     if (st == NC_ENOTNC || st == NC_EHDFERR) why += " (not a readable NetCDF file, or corrupt)";
     if (st == ENOENT) why = "no such file";
     return InvalidInput("cannot open " + path + ": " + why);
   }
-  return NetcdfFile(ncid, path);
+  return NetcdfFile(ncid, path, format);
 }
 
 NetcdfFile::NetcdfFile(NetcdfFile&& other) noexcept
@@ -117,7 +121,7 @@ NetcdfFile::NetcdfFile(NetcdfFile&& other) noexcept
 
 NetcdfFile& NetcdfFile::operator=(NetcdfFile&& other) noexcept {
   if (this != &other) {
-    if (ncid_ >= 0) nc_close(ncid_);
+    Close();
     ncid_ = other.ncid_;
     path_ = std::move(other.path_);
     ids_ = std::move(other.ids_);
@@ -129,8 +133,13 @@ NetcdfFile& NetcdfFile::operator=(NetcdfFile&& other) noexcept {
   return *this;
 }
 
-NetcdfFile::~NetcdfFile() {
-  if (ncid_ >= 0) nc_close(ncid_);
+NetcdfFile::~NetcdfFile() { Close(); }
+
+void NetcdfFile::Close() {
+  if (ncid_ < 0) return;
+  auto lock = LockNetcdfLibraries();
+  nc_close(ncid_);
+  ncid_ = -1;
 }
 
 Status NetcdfFile::Error(int nc_status, const std::string& what) const {
@@ -146,6 +155,7 @@ Result<FileSchema> NetcdfFile::ReadSchema() const {
     schema.size_bytes = static_cast<std::uint64_t>(sb.st_size);
     schema.mtime_ns = static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec;
   }
+  auto lock = LockNetcdfLibraries();
   int format = 0, mode = 0;
   nc_inq_format_extended(ncid_, &format, &mode);
   int simple_format = 0;
@@ -257,7 +267,9 @@ Result<NetcdfFile::VariableId> NetcdfFile::Lookup(const std::string& variable_pa
 
 Status NetcdfFile::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
                            std::span<const std::size_t> count, void* out) const {
+  auto lock = LockNetcdfLibraries();
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
+  lock.unlock();  // the direct readers lock only around their own HDF5 calls
   if (!direct_tried_) {
     direct_ = OpenDirectReader(path_, format_);  // on first use: a scan that only looks needs no second open
     direct_tried_ = true;
@@ -269,12 +281,14 @@ Status NetcdfFile::ReadSlab(const std::string& variable_path, std::span<const st
       if (done) return Status::Ok();
     }
   }
+  lock.lock();
   int st = nc_get_vara(id.group_id, id.var_id, start.data(), count.data(), out);
   if (st != NC_NOERR) return Error(st, "cannot read variable '" + variable_path + "'");
   return Status::Ok();
 }
 
 Result<std::vector<double>> NetcdfFile::ReadDoubles(const std::string& variable_path, std::size_t count) const {
+  auto lock = LockNetcdfLibraries();
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
   std::vector<double> values(count);
   int st = nc_get_var_double(id.group_id, id.var_id, values.data());
@@ -284,6 +298,7 @@ Result<std::vector<double>> NetcdfFile::ReadDoubles(const std::string& variable_
 
 Status NetcdfFile::ReadStrings(const std::string& variable_path, std::span<const std::size_t> start,
                                std::span<const std::size_t> count, std::vector<std::string>& out) const {
+  auto lock = LockNetcdfLibraries();
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
   std::size_t n = 1;
   for (std::size_t c : count) n *= c;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <random>
 
+#include "nc2zarr/read/netcdf_lock.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -213,6 +215,7 @@ Result<std::vector<std::string>> WriteSampleData(const SampleSpec& spec) {
   for (int k = 0; k < spec.files; ++k) {
     int first = k * spec.steps_per_file, last = first + spec.steps_per_file - 1;
     std::string path = spec.directory + "/" + spec.prefix + "_" + DateText(first) + "-" + DateText(last) + ".nc";
+    auto lock = LockNetcdfLibraries();
     RETURN_IF_ERROR(WriteFile(spec, k, path));
     paths.push_back(path);
   }

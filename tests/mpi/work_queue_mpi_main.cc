@@ -1,5 +1,7 @@
-// Run under mpirun: every item is taken exactly once, and a slow rank takes
-// fewer items than the others (the queue balances dynamically).
+// Run under mpirun: every item is taken exactly once, a slow rank takes
+// fewer items than the others (the queue balances dynamically), and rank 0
+// ends with every rank's final progress, even progress reported after a
+// rank's last request (as its chunk threads finish their items).
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -22,7 +24,10 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(slow ? 20 : 2));
     }
   }
+  // After the last Next: what a rank's threads finished last.
+  queue->ReportProgress(nc2zarr::WorkProgress{mine, 1000 * mine, 10 * mine + 1});
   queue->Finish();
+  const nc2zarr::WorkProgress job = queue->JobProgress();
   auto all = comm.Gather(taken, 0);
   auto counts = comm.Gather(std::to_string(mine), 0);
   int failures = 0;
@@ -38,6 +43,13 @@ int main(int argc, char** argv) {
     std::printf("items per rank:");
     for (const auto& c : counts) std::printf(" %s", c.c_str());
     std::printf("\n");
+    const unsigned long long ranks = static_cast<unsigned long long>(comm.size());
+    if (job.items != kItems || job.bytes_in != 1000 * kItems || job.bytes_out != 10 * kItems + ranks) {
+      std::printf("rank 0's final progress is %llu items, %llu in, %llu out; wanted %zu, %zu, %llu\n",
+                  static_cast<unsigned long long>(job.items), static_cast<unsigned long long>(job.bytes_in),
+                  static_cast<unsigned long long>(job.bytes_out), kItems, 1000 * kItems, 10 * kItems + ranks);
+      ++failures;
+    }
     std::size_t fast_count = std::stoul(counts[0]);
     std::size_t slow_count = comm.size() > 1 ? std::stoul(counts[1]) : 0;
     if (comm.size() > 1 && !(slow_count * 3 < fast_count)) {

@@ -222,32 +222,34 @@ class SlowBucketMemory(StoreTestCase):
         # chunk upload stalls 1 s, 8 write threads are free.
         make_sample(self.path("in"), files=3, steps=32, lat=360, lon=720)
         peaks = {}
-        for budget in (24, 1024):
+        for threads, budget in ((1, 24), (1, 1024), (2, 24)):
             server = start_server()
             try:
+                name = f"m{threads}-{budget}.zarr"
                 server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 1.0, "count": 3,
-                                    "name_prefix": f"m{budget}.zarr/{var}/"} for var in ("tas", "pr")])
+                                    "name_prefix": f"{name}/{var}/"} for var in ("tas", "pr")])
                 MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
-                report = self.path(f"report{budget}.json")
-                run(["convert", self.path("in", "*.nc"), "-o", f"gs://{BUCKET}/m{budget}.zarr", "--anonymous", "-q",
+                report = self.path(f"report{threads}-{budget}.json")
+                run(["convert", self.path("in", "*.nc"), "-o", f"gs://{BUCKET}/{name}", "--anonymous", "-q",
                      "--chunks", "time=32", "--resumable-threshold-mb", "64", "--write-threads", "8",
-                     "--write-buffer-mb", str(budget), "--journal-dir", self.path(f"journal{budget}"),
-                     "--report", report])
+                     "--write-buffer-mb", str(budget), "--threads", str(threads),
+                     "--journal-dir", self.path(f"journal{threads}-{budget}"), "--report", report])
                 with open(report) as f:
                     figures = json.load(f)
                 self.assertEqual((figures["status"], figures["chunks_written"]), ("complete", 16))
                 stalled = [r for r in server.requests() if r["op"] == "upload_media" and "/tas/" in r["name"]]
                 self.assertGreaterEqual(len(stalled), 3)
-                peaks[budget] = figures["peak_rss_bytes"] / 2**20
+                peaks[threads, budget] = figures["peak_rss_bytes"] / 2**20
             finally:
                 server.stop()
                 MPI_ENV.pop("STORAGE_EMULATOR_HOST", None)
         # With 24 MiB: the raw chunk (33 MB), the one being compressed, one
         # held for upload, and the program (~40 MiB after the run); without a
-        # budget every stalled chunk is held at once.
-        self.assertLess(peaks[24], 33 + 25 + 24 + 64, peaks)
-        self.assertLess(peaks[24], peaks[1024] - 24, peaks)
-
+        # budget every stalled chunk is held at once. Each further chunk
+        # thread adds its own raw and compressed chunk, no more.
+        self.assertLess(peaks[1, 24], 33 + 25 + 24 + 64, peaks)
+        self.assertLess(peaks[1, 24], peaks[1, 1024] - 24, peaks)
+        self.assertLess(peaks[2, 24], 2 * (33 + 25) + 24 + 64, peaks)
 
 if __name__ == "__main__":
     unittest.main()

@@ -50,6 +50,8 @@ class Comm {
   virtual ~Comm() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  // Ranks sharing this rank's node (this one included): they share its cores.
+  virtual int ranks_on_node() const = 0;
   // data on root is copied to every rank.
   virtual void Broadcast(std::string& data, int root) = 0;
   // True on every rank when value is true on every rank.

@@ -22,6 +22,9 @@ struct ConvertOptions {
   bool overwrite = false;
   DestinationOptions destination;
   int write_threads = 4;  // writes in flight per rank, overlapped with reading
+  // Threads per rank that read and compress chunks (--threads); 0: the
+  // cores the rank may use (see pipeline/chunk_threads.h).
+  int chunk_threads = 0;
   // Compressed bytes a rank holds for writes queued or in flight (and for
   // reuse): what bounds its memory when the destination is slow.
   std::size_t write_buffer_bytes = std::size_t{128} << 20;
@@ -46,6 +49,7 @@ struct ConvertSummary {
   bool already_complete = false;     // nothing was left to do
   double seconds = 0;
   std::uint64_t peak_rss_bytes = 0;  // the largest of any rank's (on rank 0)
+  std::uint64_t chunk_threads = 0;   // threads reading and compressing, all ranks together
 };
 
 // Every rank calls it and gets the same status: on failure the most telling

@@ -1,5 +1,7 @@
 // One open NetCDF file (any format netCDF-C reads): its schema and
-// hyperslab reads in the variable's own on-disk type.
+// hyperslab reads in the variable's own on-disk type. One object is used by
+// one thread at a time; different objects (even of the same file) may be
+// used by different threads, as calls into netCDF-C hold its lock.
 #pragma once
 
 #include <cstddef>
@@ -54,7 +56,9 @@ class NetcdfFile {
     int nc_type;
   };
 
-  NetcdfFile(int ncid, std::string path);
+  NetcdfFile(int ncid, std::string path, int format);
+  void Close();
+  // The caller holds LockNetcdfLibraries().
   Result<VariableId> Lookup(const std::string& variable_path) const;
   Status Error(int nc_status, const std::string& what) const;
 
