@@ -1133,11 +1133,13 @@ def plot(path, S, quick):
         return False
     panels = [("NetCDF-4 input" + (" (quick run)" if quick else ", 1.87 GB raw"), nc4,
                [("nc2zarr, 2 ranks", "nc2zarr_2", "tab:blue"), ("nc2zarr, 1 rank", "nc2zarr_1", "tab:blue"),
+                ("nc2zarr, 1 process, threads", "nc2zarr_threads", "tab:cyan"),
                 ("xarray+dask", "xarray", "tab:orange"), ("xarray+dask, cache off", "xarray_nocache", "tab:orange"),
                 ("nccopy->NCZarr*", "nccopy", "tab:gray")])]
     if nc3:
         panels.append(("netCDF-3 copy", nc3, [("nc2zarr, 2 ranks", "nc2zarr_2", "tab:blue"),
                                               ("nc2zarr, 1 rank", "nc2zarr_1", "tab:blue"),
+                                              ("nc2zarr, 1 process, threads", "nc2zarr_threads", "tab:cyan"),
                                               ("xarray+dask", "xarray", "tab:orange")]))
     fig, axes = plt.subplots(1, len(panels) + 1, figsize=(5.2 * (len(panels) + 1), 4.6))
     for ax, (title, s, items) in zip(axes, panels):
@@ -1160,6 +1162,7 @@ def plot(path, S, quick):
     ax = axes[-1]
     rss = [(f"{n} ({p})", s[k], c) for p, s in (("nc4", nc4), ("nc3", nc3)) if s
            for n, k, c in (("nc2zarr 2 ranks", "nc2zarr_2", "tab:blue"), ("nc2zarr 1 rank", "nc2zarr_1", "tab:blue"),
+                           ("nc2zarr 1 process, threads", "nc2zarr_threads", "tab:cyan"),
                            ("xarray+dask", "xarray", "tab:orange"),
                            ("xarray, cache off", "xarray_nocache", "tab:orange"), ("nccopy*", "nccopy", "tab:gray"))
            if s.get(k) and s[k].get("rss_max_mib")][::-1]
