@@ -142,8 +142,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                       "where each rank records what it stored (default: DEST/.nc2zarr/journal for a directory, "
                       "./.nc2zarr-journal/BUCKET/PATH for gs://)");
   convert->add_option("--hdf5-cache-mb", hdf5_cache_mb,
-                      "HDF5 chunk cache per input variable; raise it when Zarr chunks cut through the inputs' "
-                      "HDF5 chunks")
+                      "HDF5 chunk cache per input variable of each open file (each chunk thread opens its own); "
+                      "raise it when Zarr chunks cut through the inputs' HDF5 chunks")
       ->capture_default_str();
   convert->add_flag("!--no-direct-reads", options.convert.direct_chunk_reads,
                     "read every input only through netCDF-C (by default netCDF-4 inputs' compressed HDF5 chunks are "

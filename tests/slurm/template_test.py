@@ -105,6 +105,7 @@ class SlurmTemplateTest(unittest.TestCase):
                 return
             time.sleep(0.1)
         detail = self.cluster.show_job(job_id) if job_id else ""
+        what = what() if callable(what) else what  # described when it failed, as things then stood
         self.fail(f"timed out after {timeout} s waiting for {what} {detail}\n{self.cluster.diagnose()}")
 
 

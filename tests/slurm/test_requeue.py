@@ -109,7 +109,7 @@ class RequeueEndToEnd(SlurmTemplateTest):
         self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")),
                          f"the run finished before it could be interrupted: make SAMPLE bigger\n{read(log)}")
 
-    def interrupt_frozen(self, store, job_id, stop, signals=(signal.SIGTERM, signal.SIGUSR1)):
+    def interrupt_frozen(self, store, job_id, log, stop, signals=(signal.SIGTERM, signal.SIGUSR1)):
         """Runs stop() while the ranks are stopped, and lets them go once the
         stop request has reached each of them. Without this, a busy Slurm could
         deliver the request only after the conversion had finished, and there
@@ -120,8 +120,13 @@ class RequeueEndToEnd(SlurmTemplateTest):
             os.kill(pid, signal.SIGSTOP)
         try:
             stop()
-            self.wait_for(lambda: all(signal_reached(pid, signals) for pid in pids), 120,
-                          "the stop request to reach every rank", job_id)
+            def stuck():
+                states = {pid: {k: (proc_status(pid) or {}).get(k) for k in ("State", "Threads", "SigPnd", "ShdPnd",
+                                                                            "SigBlk", "SigIgn", "SigCgt")}
+                          for pid in pids}
+                return f"the stop request to reach every rank; ranks {states}\njob log:\n{read(log)}"
+
+            self.wait_for(lambda: all(signal_reached(pid, signals) for pid in pids), 120, stuck, job_id)
         finally:
             for pid in pids:
                 try:
@@ -174,7 +179,7 @@ class RequeueEndToEnd(SlurmTemplateTest):
     def check_scontrol_requeue(self, launcher):
         store, proc, job_id, log = self.start(launcher)
         self.wait_mid_run(store, job_id, log)
-        self.interrupt_frozen(store, job_id, lambda: self.cluster.requeue(job_id))
+        self.interrupt_frozen(store, job_id, log, lambda: self.cluster.requeue(job_id))
         self.wait_requeued_and_restart(job_id, log)
         job = self.check_finished(store, proc, job_id, log)
         self.assertIn("Slurm is requeueing job", job.log())
@@ -189,7 +194,8 @@ class RequeueEndToEnd(SlurmTemplateTest):
         """What --signal=B:USR1@120 does before the time limit, sent at once."""
         store, proc, job_id, log = self.start(launcher)
         self.wait_mid_run(store, job_id, log)
-        self.interrupt_frozen(store, job_id, lambda: self.cluster.scancel("--batch", "--signal=USR1", str(job_id)))
+        self.interrupt_frozen(store, job_id, log,
+                              lambda: self.cluster.scancel("--batch", "--signal=USR1", str(job_id)))
         self.wait_requeued_and_restart(job_id, log)
         job = self.check_finished(store, proc, job_id, log)
         text = job.log()
