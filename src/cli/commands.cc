@@ -65,12 +65,18 @@ void Report(const CliOptions& options, const Status& st, const ConvertSummary& s
                   static_cast<unsigned long long>(s.chunk_threads),
                   static_cast<unsigned long long>(s.retries), static_cast<double>(s.peak_rss_bytes) / (1 << 20));
     LogInfo(line);
+    std::snprintf(line, sizeof line, "time: scan and plan %.2f s, chunks %.2f s, commit %.2f s", s.plan_seconds,
+                  s.chunks_seconds, s.commit_seconds);
+    LogDebug(line);
   }
   if (options.report_file.empty()) return;
   nlohmann::json j = {{"status", st.ok() ? "complete" : st.code() == ErrorCode::kInterrupted ? "interrupted" : "failed"},
                       {"exit_code", ExitCodeFor(st)},
                       {"destination", options.convert.output},
                       {"wall_seconds", s.seconds},
+                      {"phase_seconds", {{"scan_and_plan", s.plan_seconds},
+                                         {"chunks", s.chunks_seconds},
+                                         {"commit", s.commit_seconds}}},
                       {"ranks", ranks},
                       {"chunk_threads", s.chunk_threads},
                       {"chunks_written", s.chunks},

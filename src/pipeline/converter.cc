@@ -137,6 +137,10 @@ std::size_t ChunkThreadsFor(const ConvertOptions& options, const Comm& comm) {
   return DefaultChunkThreads(static_cast<std::size_t>(comm.ranks_on_node()));
 }
 
+double SecondsBetween(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
 // The chunks still to write, in work order: rank 0's own, and the shared ones.
 WorkList RemainingWork(const Plan& plan, const RunState& state) {
   WorkList all = MakeWorkList(plan), left;
@@ -225,7 +229,9 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   comm.Broadcast(message, 0);
   RETURN_IF_ERROR(DecodeStatus(message));
   ASSIGN_OR_RETURN(RunState state, RunStateFromText(message.substr(message.find('\n') + 1)));
+  const auto planned = std::chrono::steady_clock::now();
   ConvertSummary sums;
+  sums.plan_seconds = SecondsBetween(started, planned);
   if (state.complete) {
     sums.already_complete = true;
     if (summary != nullptr) *summary = sums;
@@ -267,7 +273,9 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
 
   // Agree on the outcome; rank 0 commits only if every rank succeeded.
   std::string outcome;
-  if (!comm.AllTrue(mine.ok())) {
+  const bool all_ok = comm.AllTrue(mine.ok());
+  const auto chunks_done = std::chrono::steady_clock::now();  // on every rank: this waited for the last
+  if (!all_ok) {
     Status worst;
     for (const auto& e : comm.Gather(mine.ok() ? "" : EncodeStatus(mine), 0)) {
       if (e.empty()) continue;
@@ -281,6 +289,8 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   }
   comm.Broadcast(outcome, 0);
   Status result = DecodeStatus(outcome);
+  sums.chunks_seconds = SecondsBetween(planned, chunks_done);
+  sums.commit_seconds = SecondsBetween(chunks_done, std::chrono::steady_clock::now());
 
   // Collective on every rank, whether or not the caller wants the figures.
   sums.chunks = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.chunks)));
@@ -289,7 +299,7 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   sums.retries = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(store->retried_requests())));
   sums.resumed_chunks = state.resumed_chunks();
   sums.chunk_threads = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(chunk_threads)));
-  sums.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  sums.seconds = SecondsBetween(started, std::chrono::steady_clock::now());
   for (const auto& rss : comm.Gather(std::to_string(PeakResidentBytes()), 0)) {
     sums.peak_rss_bytes = std::max<std::uint64_t>(sums.peak_rss_bytes, std::stoull(rss));
   }

@@ -32,6 +32,13 @@ class Progress(StoreTestCase):
         self.assertEqual(report["ranks"], 2)
         self.assertGreater(report["compression_ratio"], 1)
         self.assertIn(f"wrote {total} chunks", result.stderr)
+        # Where the time went: the phases follow one another inside the run's wall time.
+        phases = report["phase_seconds"]
+        self.assertEqual(sorted(phases), ["chunks", "commit", "scan_and_plan"])
+        for name, seconds in phases.items():
+            self.assertGreaterEqual(seconds, 0, name)
+        self.assertGreater(phases["chunks"], phases["commit"])
+        self.assertLessEqual(sum(phases.values()), report["wall_seconds"] + 1e-6)
 
     def test_a_bar_on_a_terminal(self):
         leader, follower = pty.openpty()

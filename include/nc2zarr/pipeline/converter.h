@@ -48,6 +48,10 @@ struct ConvertSummary {
   std::uint64_t resumed_chunks = 0;  // stored by an earlier run, skipped
   bool already_complete = false;     // nothing was left to do
   double seconds = 0;
+  // Where the time went, as rank 0 saw it: listing, scanning and planning
+  // (and claiming the destination); chunks, until the last rank finished;
+  // the commit.
+  double plan_seconds = 0, chunks_seconds = 0, commit_seconds = 0;
   std::uint64_t peak_rss_bytes = 0;  // the largest of any rank's (on rank 0)
   std::uint64_t chunk_threads = 0;   // threads reading and compressing, all ranks together
 };
