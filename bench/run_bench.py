@@ -452,6 +452,7 @@ def nc2zarr_run(ctx, ds, rep, keep, ranks, inputs=None, tag=None, raw=None, phas
     raw = raw or ds.raw_bytes
     res = ctx.others(dict(wall=wall, wall_internal=rep_json["wall_seconds"], stored=stored, objects=objects,
                           ratio=raw / stored, chunk_threads=rep_json.get("chunk_threads"),
+                          phases=rep_json.get("phase_seconds"),
                           **rss_fields(read_rss(prefix))), wall)
     if keep:
         res["output"] = out_store
@@ -608,6 +609,8 @@ def summarize(runs, raw):
          "others_share": median([r.get("others_share") for r in runs])}
     if any("server_cpu" in r for r in runs):
         s["server_cpu_s"] = median([r.get("server_cpu") for r in runs])
+    if all(r.get("phases") for r in runs):
+        s["phase_s"] = {k: median([r["phases"][k] for r in runs]) for k in runs[0]["phases"]}
     if any(r.get("chunk_threads") for r in runs):
         s["chunk_threads"] = runs[-1].get("chunk_threads")
     if any("wall_internal" in r for r in runs):
@@ -1039,6 +1042,10 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
                   f"{n2['wall_internal_s']:.2f} s with 2 ranks, {n1['wall_internal_s']:.2f} s with 1; the rest of "
                   f"the wall time ({n2['wall_s'] - n2['wall_internal_s']:.2f} s, {n1['wall_s'] - n1['wall_internal_s']:.2f}"
                   " s) is `mpirun`, MPI start-up and shutdown."]
+            p = n2.get("phase_s")
+            if p:
+                L[-1] += (f" Inside it, with 2 ranks (medians): scan and plan {p['scan_and_plan']:.3f} s, chunks "
+                          f"{p['chunks']:.2f} s (until the last rank finished), commit {p['commit']:.3f} s.")
         sh = phases["nc4"]["shuffle"]
         L += ["", f"Byte shuffle before zstd -1 (numcodecs `shuffle` filter, measured by `bench_floor_compress "
               f"--shuffle`): ratio {sh['ratio']:.3f} -> {sh['shuffle_ratio']:.3f}; zstd alone {sh['seconds']:.2f} s, "
