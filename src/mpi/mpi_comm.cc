@@ -98,7 +98,9 @@ class MpiQueue final : public WorkQueue {
     AwaitPolitely(request);
     if (rank_ == 0) {
       std::lock_guard lock(mutex_);
-      for (std::size_t r = 0; r < progress_.size(); ++r) progress_[r] = WorkProgress{all[3 * r], all[3 * r + 1], all[3 * r + 2]};
+      for (std::size_t r = 0; r < progress_.size(); ++r) {
+        progress_[r] = WorkProgress{all[3 * r], all[3 * r + 1], all[3 * r + 2]};
+      }
     }
     MPI_Comm_free(&comm_);
   }

@@ -27,8 +27,6 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  std::size_t threads() const { return threads_.size(); }
-
   // Hands task to the next free thread, waiting while all are busy. False,
   // without running it, once a task has failed: the caller stops adding.
   bool Add(Task task);

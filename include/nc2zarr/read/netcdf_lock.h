@@ -1,7 +1,8 @@
-// netCDF-C and HDF5, as Debian builds them, are not thread-safe: a rank's
-// chunk workers (pipeline/chunk_workers) share them, so every call into
-// either library holds this lock. Work around the calls (pread of classic
-// data, inflating, compressing) runs outside it, in parallel.
+// netCDF-C is not thread-safe, and the HDF5 state under it is shared with
+// nc2zarr's direct HDF5 reads: a rank's chunk threads (base/worker_pool,
+// driven by pipeline/converter) share both, so every call into either
+// library holds this lock. Work around the calls (pread of classic data,
+// inflating, compressing) runs outside it, in parallel.
 #pragma once
 
 #include <mutex>
