@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "nc2zarr/mpi/fabric_probes.h"
+#include "nc2zarr/mpi/pmix_server_socket.h"
 
 namespace nc2zarr {
 namespace {
@@ -296,6 +297,7 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   SkipAbsentFabricProbes();
   int provided = MPI_THREAD_SINGLE;
   MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
+  DisableNagleTowardsPmixServer();
   world_ = std::make_unique<MpiComm>(provided >= MPI_THREAD_SERIALIZED);
 }
 
