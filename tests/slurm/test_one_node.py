@@ -5,7 +5,7 @@ the same conversion run without Slurm, byte for byte."""
 import os
 import unittest
 
-from template_test import SlurmTemplateTest, harness
+from template_test import MPI_ENV, SlurmTemplateTest, harness
 
 TEMPLATE = "nc2zarr-one-node.sbatch"
 
@@ -18,6 +18,16 @@ class OneNodeTemplate(SlurmTemplateTest):
         self.assertIn("srun --mpi=pmix", job.log())
         self.assertSummary(job, ranks=2)
         self.assertGoodStore(store)
+
+    def test_ranks_talk_to_slurms_pmix_server_without_nagle(self):
+        # Under srun --mpi=pmix a rank's PMIx server is slurmstepd's, over
+        # TCP here too: MPI_Finalize waited ~45 ms for its delayed ACK.
+        script = os.path.join(self.tmp, "pmix-socket.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/bash\nsrun --mpi=pmix " + os.path.join(harness.BUILD, "tests", "pmix_socket_mpi_test") + "\n")
+        job = self.cluster.sbatch(script, ["--ntasks=2"], env=self.cluster.env(**MPI_ENV))
+        self.assertCompleted(job)
+        self.assertEqual(job.log().count("socket(s) to the PMIx server, TCP_NODELAY on"), 2, job.describe())
 
     def test_mpirun_inside_the_allocation(self):
         store = self.store_path()
