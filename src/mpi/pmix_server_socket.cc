@@ -38,10 +38,12 @@ std::optional<PmixServerAddress> MakeAddress(int family, const std::string& host
   return server;
 }
 
-// "tcp4://127.0.0.1:5539" or "tcp6://[::1]:5539" anywhere in `uri`.
+// "tcp4://127.0.0.1:5539" or "tcp6://[::1]:5539" anywhere in `uri`, where
+// ';' separates the parts.
 std::optional<PmixServerAddress> ParseTcpUri(std::string_view uri) {
   if (const auto at = uri.find("tcp4://"); at != std::string_view::npos) {
-    const std::string_view rest = uri.substr(at + 7);
+    std::string_view rest = uri.substr(at + 7);
+    rest = rest.substr(0, rest.find(';'));
     const auto colon = rest.rfind(':');
     if (colon == std::string_view::npos) return std::nullopt;
     return MakeAddress(AF_INET, std::string(rest.substr(0, colon)), rest.substr(colon + 1));

@@ -47,6 +47,13 @@ TEST(PmixServerFromEnvironment, ReadsOlderNamesAndIpv6) {
   EXPECT_EQ(Describe(*server), "[::1]:4242");
 }
 
+TEST(PmixServerFromEnvironment, ReadsAnAddressFollowedByAnother) {
+  const auto server = PmixServerFromEnvironment(
+      Environment({{"PMIX_SERVER_URI4", "5.0;tcp4://10.1.2.3:700;tcp6://[fe80::1]:800"}}));
+  ASSERT_TRUE(server.has_value());
+  EXPECT_EQ(Describe(*server), "10.1.2.3:700");
+}
+
 TEST(PmixServerFromEnvironment, NothingWithoutATcpServer) {
   EXPECT_FALSE(PmixServerFromEnvironment(Environment({})).has_value());
   EXPECT_FALSE(PmixServerFromEnvironment(Environment({{"PMIX_SERVER_URI4", "1.0;usock:/tmp/pmix-1"}})).has_value());
