@@ -41,15 +41,18 @@ std::optional<PmixServerAddress> MakeAddress(int family, const std::string& host
 // "tcp4://127.0.0.1:5539" or "tcp6://[::1]:5539" anywhere in `uri`, where
 // ';' separates the parts.
 std::optional<PmixServerAddress> ParseTcpUri(std::string_view uri) {
+  const auto part_after = [uri](std::size_t at) {
+    const std::string_view rest = uri.substr(at);
+    return rest.substr(0, rest.find(';'));
+  };
   if (const auto at = uri.find("tcp4://"); at != std::string_view::npos) {
-    std::string_view rest = uri.substr(at + 7);
-    rest = rest.substr(0, rest.find(';'));
+    const std::string_view rest = part_after(at + 7);
     const auto colon = rest.rfind(':');
     if (colon == std::string_view::npos) return std::nullopt;
     return MakeAddress(AF_INET, std::string(rest.substr(0, colon)), rest.substr(colon + 1));
   }
   if (const auto at = uri.find("tcp6://["); at != std::string_view::npos) {
-    const std::string_view rest = uri.substr(at + 8);
+    const std::string_view rest = part_after(at + 8);
     const auto close = rest.find("]:");
     if (close == std::string_view::npos) return std::nullopt;
     return MakeAddress(AF_INET6, std::string(rest.substr(0, close)), rest.substr(close + 2));
@@ -112,9 +115,9 @@ int DisableNagleTowards(const PmixServerAddress& server) {
   return changed;
 }
 
-int DisableNagleTowardsPmixServer() {
+void DisableNagleTowardsPmixServer() {
   const auto server = PmixServerFromEnvironment([](const char* name) { return std::getenv(name); });
-  return server ? DisableNagleTowards(*server) : 0;
+  if (server) DisableNagleTowards(*server);
 }
 
 }  // namespace nc2zarr

@@ -52,6 +52,9 @@ TEST(PmixServerFromEnvironment, ReadsAnAddressFollowedByAnother) {
       Environment({{"PMIX_SERVER_URI4", "5.0;tcp4://10.1.2.3:700;tcp6://[fe80::1]:800"}}));
   ASSERT_TRUE(server.has_value());
   EXPECT_EQ(Describe(*server), "10.1.2.3:700");
+  const auto ipv6 = PmixServerFromEnvironment(Environment({{"PMIX_SERVER_URI4", "5.0;tcp6://[::1]:900;usock:/x"}}));
+  ASSERT_TRUE(ipv6.has_value());
+  EXPECT_EQ(Describe(*ipv6), "[::1]:900");
 }
 
 TEST(PmixServerFromEnvironment, NothingWithoutATcpServer) {

@@ -31,7 +31,7 @@ std::vector<int> SocketsConnectedTo(const PmixServerAddress& server);
 // Sets TCP_NODELAY on each of them; returns how many it set.
 int DisableNagleTowards(const PmixServerAddress& server);
 
-// Both, for this process (after MPI_Init): the number of sockets changed.
-int DisableNagleTowardsPmixServer();
+// Both, for this process (after MPI_Init).
+void DisableNagleTowardsPmixServer();
 
 }  // namespace nc2zarr
