@@ -10,7 +10,6 @@
 // Usage: bench_floor_compress [--level 1] [--steps-per-chunk 30] [--shuffle] FILE...
 // Prints one JSON line: seconds, bytes, stored_bytes, ratio, mb_per_s, chunks
 // (and shuffle_seconds, shuffle_stored_bytes, shuffle_ratio with --shuffle).
-#include <netcdf.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -20,18 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "chunk_slabs.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void Die(const std::string& message) {
-  std::fprintf(stderr, "bench_floor_compress: %s\n", message.c_str());
-  std::exit(1);
-}
+constexpr const char* kProgram = "bench_floor_compress";
 
-void Check(int status, const std::string& what) {
-  if (status != NC_NOERR) Die(what + ": " + nc_strerror(status));
-}
+[[noreturn]] void Die(const std::string& message) { bench::Die(kProgram, message); }
 
 // Byte shuffle as numcodecs.Shuffle(elementsize): byte k of every element together.
 void Shuffle(const char* in, char* out, size_t n, size_t elem) {
@@ -67,52 +63,28 @@ int main(int argc, char** argv) {
   std::vector<char> raw, shuffled, compressed;
   unsigned long long bytes = 0, stored = 0, shuffle_stored = 0, chunks = 0;
   Clock::duration zstd_time{}, shuffle_time{};
-  for (const auto& path : files) {
-    int ncid, nvars;
-    Check(nc_open(path.c_str(), NC_NOWRITE, &ncid), "open " + path);
-    Check(nc_inq_nvars(ncid, &nvars), "inq_nvars");
-    for (int v = 0; v < nvars; ++v) {
-      int ndims, dimids[NC_MAX_VAR_DIMS];
-      nc_type type;
-      Check(nc_inq_var(ncid, v, nullptr, &type, &ndims, dimids, nullptr), "inq_var");
-      if (ndims < 2) continue;
-      size_t type_size;
-      Check(nc_inq_type(ncid, type, nullptr, &type_size), "inq_type");
-      std::vector<size_t> shape(ndims), start_idx(ndims, 0), count(ndims);
-      for (int d = 0; d < ndims; ++d) Check(nc_inq_dimlen(ncid, dimids[d], &shape[d]), "inq_dimlen");
-      size_t slab = type_size;
-      for (int d = 1; d < ndims; ++d) slab *= shape[d];
-      count = shape;
-      for (size_t t = 0; t < shape[0]; t += steps_per_chunk) {
-        start_idx[0] = t;
-        count[0] = std::min(steps_per_chunk, shape[0] - t);
-        size_t n = slab * count[0];
-        if (raw.size() < n) raw.resize(n);
-        Check(nc_get_vara(ncid, v, start_idx.data(), count.data(), raw.data()), "get_vara " + path);
-        size_t bound = ZSTD_compressBound(n);
-        if (compressed.size() < bound) compressed.resize(bound);
+  bench::ForEachChunkSlab(kProgram, files, steps_per_chunk, raw, [&](const char* data, size_t n, size_t type_size) {
+    size_t bound = ZSTD_compressBound(n);
+    if (compressed.size() < bound) compressed.resize(bound);
 
-        auto t0 = Clock::now();
-        size_t c = ZSTD_compressCCtx(cctx, compressed.data(), compressed.size(), raw.data(), n, level);
-        zstd_time += Clock::now() - t0;
-        if (ZSTD_isError(c)) Die(std::string("zstd: ") + ZSTD_getErrorName(c));
-        stored += c;
+    auto t0 = Clock::now();
+    size_t c = ZSTD_compressCCtx(cctx, compressed.data(), compressed.size(), data, n, level);
+    zstd_time += Clock::now() - t0;
+    if (ZSTD_isError(c)) Die(std::string("zstd: ") + ZSTD_getErrorName(c));
+    stored += c;
 
-        if (shuffle) {
-          if (shuffled.size() < n) shuffled.resize(n);
-          auto t1 = Clock::now();
-          Shuffle(raw.data(), shuffled.data(), n, type_size);
-          size_t s = ZSTD_compressCCtx(cctx, compressed.data(), compressed.size(), shuffled.data(), n, level);
-          shuffle_time += Clock::now() - t1;
-          if (ZSTD_isError(s)) Die(std::string("zstd: ") + ZSTD_getErrorName(s));
-          shuffle_stored += s;
-        }
-        bytes += n;
-        ++chunks;
-      }
+    if (shuffle) {
+      if (shuffled.size() < n) shuffled.resize(n);
+      auto t1 = Clock::now();
+      Shuffle(data, shuffled.data(), n, type_size);
+      size_t s = ZSTD_compressCCtx(cctx, compressed.data(), compressed.size(), shuffled.data(), n, level);
+      shuffle_time += Clock::now() - t1;
+      if (ZSTD_isError(s)) Die(std::string("zstd: ") + ZSTD_getErrorName(s));
+      shuffle_stored += s;
     }
-    Check(nc_close(ncid), "close " + path);
-  }
+    bytes += n;
+    ++chunks;
+  });
   ZSTD_freeCCtx(cctx);
   double seconds = std::chrono::duration<double>(zstd_time).count();
   std::printf("{\"seconds\": %.4f, \"bytes\": %llu, \"stored_bytes\": %llu, \"ratio\": %.4f, \"mb_per_s\": %.1f, "
