@@ -77,6 +77,17 @@ class SlurmTemplateTest(unittest.TestCase):
     def submit_nowait(self, name, args, output, **extra):
         return self.cluster.sbatch(template(name), args, env=self.job_env(output, **extra), wait=False)
 
+    def broken_input(self):
+        """A glob matching one file that is not NetCDF, and the exit code nc2zarr gives it run directly."""
+        bad = os.path.join(self.tmp, "bad")
+        os.makedirs(bad, exist_ok=True)
+        with open(os.path.join(bad, "broken.nc"), "w") as f:
+            f.write("not NetCDF\n")
+        inputs = os.path.join(bad, "*.nc")
+        direct = harness.run(["convert", inputs, "-o", self.store_path()], check=False).returncode
+        self.assertNotEqual(direct, 0)
+        return inputs, direct
+
     # ---- checks -------------------------------------------------------------
     def assertCompleted(self, job):
         self.assertEqual(job.sbatch_returncode, 0, job.describe())

@@ -49,14 +49,9 @@ class OneNodeTemplate(SlurmTemplateTest):
         self.assertGoodStore(download_store(server, "slurm.zarr", os.path.join(self.tmp, "slurm-gcs-copy.zarr")))
 
     def test_failure_ends_the_job_with_nc2zarr_exit_code(self):
-        bad = os.path.join(self.tmp, "bad")
-        os.makedirs(bad, exist_ok=True)
-        with open(os.path.join(bad, "broken.nc"), "w") as f:
-            f.write("not NetCDF\n")
+        inputs, direct = self.broken_input()
         store = self.store_path()
-        direct = harness.run(["convert", os.path.join(bad, "*.nc"), "-o", store], check=False).returncode
-        self.assertNotEqual(direct, 0)
-        job = self.submit(TEMPLATE, ["--ntasks=1"], store, INPUTS=os.path.join(bad, "*.nc"))
+        job = self.submit(TEMPLATE, ["--ntasks=1"], store, INPUTS=inputs)
         self.assertEqual((job.state, job.exit_code), ("FAILED", f"{direct}:0"), job.describe())
         self.assertIn(f"nc2zarr exited with {direct}", job.log())
         self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")))
