@@ -54,7 +54,7 @@ void ForEachChunkSlab(const char* program, const std::vector<std::string>& files
         std::size_t n = slab_bytes_per_step * count[0];
         if (buffer.size() < n) buffer.resize(n);
         check(nc_get_vara(ncid, v, start.data(), count.data(), buffer.data()), "get_vara " + path);
-        on_slab(static_cast<const char*>(buffer.data()), n, type_size);
+        on_slab(buffer.data(), n, type_size);
       }
     }
     check(nc_close(ncid), "close " + path);

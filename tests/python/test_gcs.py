@@ -251,5 +251,6 @@ class SlowBucketMemory(StoreTestCase):
         self.assertLess(peaks[1, 24], peaks[1, 1024] - 24, peaks)
         self.assertLess(peaks[2, 24], 2 * (33 + 25) + 24 + 64, peaks)
 
+
 if __name__ == "__main__":
     unittest.main()
