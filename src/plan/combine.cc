@@ -112,8 +112,54 @@ Result<std::string> ChooseConcatDim(const std::vector<FileScan>& scans, const st
                     " all differ between files; name one with --concat-dim");
 }
 
-// Every file must have the same variables, with the same types, dimensions
-// and shapes, except for the length of the concat dimension.
+// Two values of an encoding attribute agree when both are absent, or equal
+// by value (a float missing_value of 1e20 in one file matches a double one).
+bool SameEncoding(const Attribute* a, const Attribute* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  bool a_text = a->type == DataType::kChar || a->type == DataType::kString;
+  bool b_text = b->type == DataType::kChar || b->type == DataType::kString;
+  if (a_text || b_text) return a_text && b_text && a->strings == b->strings;
+  if (a->count() != b->count()) return false;
+  for (std::size_t i = 0; i < a->count(); ++i) {
+    double x = a->DoubleAt(i), y = b->DoubleAt(i);
+    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+  }
+  return true;
+}
+
+std::string EncodingValue(const Attribute* a) {
+  if (a->type == DataType::kChar || a->type == DataType::kString) return "'" + Join(a->strings) + "'";
+  std::vector<std::string> values;
+  for (std::size_t i = 0; i < a->count(); ++i) values.push_back(NumberText(a->DoubleAt(i)));
+  return Join(values, " ");
+}
+
+// "scale_factor 0.01", or "no scale_factor".
+std::string EncodingText(const std::string& name, const Attribute* a) {
+  if (a == nullptr) return "no " + name;
+  return name + " " + EncodingValue(a);
+}
+
+// nc2zarr copies stored values as they are and keeps the first file's
+// attributes, so files that pack or mask a variable differently would decode
+// to wrong values: they are refused instead.
+Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const std::string& ref_path,
+                         const std::string& other_path) {
+  for (const char* name : {"scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned"}) {
+    const Attribute* a = FindAttribute(v.attributes, name);
+    const Attribute* b = FindAttribute(o.attributes, name);
+    if (SameEncoding(a, b)) continue;
+    return InvalidInput("variable '" + v.path() + "' has " + EncodingText(name, a) + " in " + ref_path + " but " +
+                        EncodingText(name, b) + " in " + other_path +
+                        "; nc2zarr copies stored values as they are, so every file must pack and mask a variable "
+                        "alike: rewrite the files to one encoding (e.g. unpack them with `ncpdq -U`), or leave the "
+                        "variable out with --variables");
+  }
+  return Status::Ok();
+}
+
+// Every file must have the same variables, with the same types, dimensions,
+// shapes (except for the length of the concat dimension) and encodings.
 Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string& concat_dim,
                           const std::set<std::string>& selected) {
   const FileSchema& ref = scans[0].schema;
@@ -142,6 +188,7 @@ Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string&
                               (concat_dim.empty() ? "" : " '" + concat_dim + "'") + " may differ");
         }
       }
+      RETURN_IF_ERROR(CheckSameEncoding(v, *o, ref.path, other.path));
     }
     for (const auto& o : other.variables) {
       if (chosen(o.path()) && ref.FindVariable(o.path()) == nullptr) {
@@ -227,6 +274,35 @@ std::string ConcatCoordinatePath(const FileScan& scan, const std::string& dim) {
   return "";
 }
 
+// Every file is one slice of the concat dimension: its length is that of the
+// (selected) variables along it, which must agree. A file declaring the
+// dimension's name again in another group, with another length, is not one
+// slice: refused, as concatenating it as one would drop or misplace records.
+Result<std::size_t> ConcatLength(const FileSchema& schema, const std::string& concat_dim,
+                                 const std::set<std::string>& selected) {
+  if (concat_dim.empty()) return std::size_t{0};
+  const VariableSchema* first = nullptr;
+  std::size_t length = 0;
+  for (const auto& v : schema.variables) {
+    int axis = v.AxisOf(concat_dim);
+    if (axis < 0 || (!selected.empty() && !selected.count(v.path()))) continue;
+    std::size_t here = v.shape[static_cast<std::size_t>(axis)];
+    if (first == nullptr) {
+      first = &v;
+      length = here;
+    } else if (here != length) {
+      return InvalidInput("variables '" + first->path() + "' and '" + v.path() + "' have " + std::to_string(length) +
+                          " and " + std::to_string(here) + " steps along '" + concat_dim + "' in " + schema.path +
+                          ": the file declares '" + concat_dim +
+                          "' in several groups with different lengths; convert one group at a time "
+                          "(--variables GROUP/NAME,...)");
+    }
+  }
+  if (first != nullptr) return length;
+  const Dimension* d = schema.FindDimension(concat_dim);
+  return d ? d->length : std::size_t{0};
+}
+
 Status CheckIncreasing(const std::string& dim, const std::string& path, const std::vector<double>& values) {
   for (std::size_t k = 1; k < values.size(); ++k) {
     if (!(values[k] > values[k - 1])) {
@@ -249,8 +325,8 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
   RETURN_IF_ERROR(CheckSameStructure(scans, layout.concat_dim, selected));
 
   for (const auto& s : scans) {
-    const Dimension* d = layout.concat_dim.empty() ? nullptr : s.schema.FindDimension(layout.concat_dim);
-    layout.concat_lengths.push_back(d ? d->length : 0);
+    ASSIGN_OR_RETURN(std::size_t length, ConcatLength(s.schema, layout.concat_dim, selected));
+    layout.concat_lengths.push_back(length);
   }
 
   layout.order.resize(scans.size());

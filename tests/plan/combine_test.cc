@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "nc2zarr/plan/make_plan.h"
 
 namespace nc2zarr {
@@ -83,6 +85,69 @@ TEST(CombineFiles, RefusesADifferentTypeOrShape) {
   scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
   scans[1].schema.variables[3].shape = {4};
   EXPECT_NE(CombineFiles(scans, "").status().message().find("has shape (3) in a.nc but (4) in b.nc"), std::string::npos);
+}
+
+TEST(CombineFiles, RefusesFilesThatPackOrMaskAVariableDifferently) {
+  // Stored values are copied as they are: another scale or fill would decode wrongly.
+  for (const char* name : {"scale_factor", "add_offset", "_FillValue", "missing_value"}) {
+    std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+    scans[0].schema.variables[2].attributes.push_back(Attribute::Numeric(name, DataType::kFloat32, std::vector<float>{0.5f}));
+    scans[1].schema.variables[2].attributes.push_back(Attribute::Numeric(name, DataType::kFloat32, std::vector<float>{2.0f}));
+    auto layout = CombineFiles(scans, "");
+    ASSERT_FALSE(layout.ok()) << name;
+    EXPECT_EQ(layout.status().code(), ErrorCode::kInvalidInput);
+    EXPECT_NE(layout.status().message().find(std::string("variable 'tas' has ") + name + " 0.5 in a.nc but " + name +
+                                             " 2 in b.nc"),
+              std::string::npos)
+        << layout.status().message();
+  }
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[1].schema.variables[2].attributes.push_back(Attribute::Text("_Unsigned", "true"));
+  EXPECT_NE(CombineFiles(scans, "").status().message().find("has no _Unsigned in a.nc but _Unsigned 'true' in b.nc"),
+            std::string::npos);
+}
+
+TEST(CombineFiles, AcceptsTheSameEncodingStoredWithAnotherType) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[0].schema.variables[2].attributes.push_back(
+      Attribute::Numeric("missing_value", DataType::kFloat32, std::vector<float>{1e20f}));
+  scans[1].schema.variables[2].attributes.push_back(
+      Attribute::Numeric("missing_value", DataType::kFloat64, std::vector<double>{double(1e20f)}));
+  scans[0].schema.variables[2].attributes.push_back(
+      Attribute::Numeric("_FillValue", DataType::kFloat32, std::vector<float>{NAN}));
+  scans[1].schema.variables[2].attributes.push_back(
+      Attribute::Numeric("_FillValue", DataType::kFloat32, std::vector<float>{NAN}));
+  auto layout = CombineFiles(scans, "");
+  EXPECT_TRUE(layout.ok()) << layout.status().message();
+}
+
+// A file whose group g declares its own time, of another length, used by g/x.
+void AddGroupWithItsOwnTime(FileScan& scan, std::size_t steps) {
+  GroupSchema g;
+  g.path = "g";
+  g.dimensions = {{"time", steps, false}};
+  scan.schema.groups.push_back(g);
+  VariableSchema x;
+  x.group = "g";
+  x.name = "x";
+  x.dims = {"time"};
+  x.shape = {steps};
+  scan.schema.variables.push_back(x);
+}
+
+TEST(CombineFiles, RefusesGroupsThatDeclareTheConcatDimensionWithOtherLengths) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1}), MakeScan("b.nc", {2, 3})};
+  for (auto& s : scans) AddGroupWithItsOwnTime(s, 4);
+  auto layout = CombineFiles(scans, "time");
+  ASSERT_FALSE(layout.ok());
+  EXPECT_EQ(layout.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(layout.status().message().find("variables 'time' and 'g/x' have 2 and 4 steps along 'time' in a.nc"),
+            std::string::npos)
+      << layout.status().message();
+  // One group at a time is one slice per file, of that group's length.
+  layout = CombineFiles(scans, "time", {"g/x"});
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->concat_lengths, (std::vector<std::size_t>{4, 4}));
 }
 
 TEST(CombineFiles, ConvertsTimeFromAnotherReferenceDateToTheFirstFilesUnits) {

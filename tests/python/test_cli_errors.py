@@ -6,6 +6,7 @@ import unittest
 
 import netCDF4
 import numpy as np
+import zarr
 
 from harness import StoreTestCase, make_sample, run
 
@@ -114,6 +115,36 @@ class BadInput(StoreTestCase):
         write(self.path("a.nc"), [0, 1])
         write(self.path("b.nc"), [2, 3], lat=(0.0, 1.0, 2.5))
         self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'lat'", "differs between", "a.nc", "b.nc"])
+
+    def test_files_that_pack_a_variable_differently(self):
+        # As ERA5 downloads do: each file its own scale. Stored shorts copied
+        # under the first file's scale would decode wrongly.
+        for k, scale in enumerate((0.01, 0.02)):
+            with netCDF4.Dataset(self.path(f"p{k}.nc"), "w") as ds:
+                ds.createDimension("time", None)
+                ds.createVariable("time", "f8", ("time",))[:] = [2 * k, 2 * k + 1]
+                v = ds.createVariable("t2m", "i2", ("time",), fill_value=np.int16(-32767))
+                v.scale_factor = scale
+                v.add_offset = 250.0
+                v[:] = [251.0, 252.0]
+        self.refuse([self.path("p*.nc")], names=["'t2m'", "scale_factor 0.01 in", "scale_factor 0.02 in", "p1.nc"])
+
+    def test_groups_that_declare_the_concat_dimension_with_other_lengths(self):
+        # Like Sentinel-6 products: data_01 has 1 Hz time, data_20 20 Hz time.
+        for k in range(2):
+            with netCDF4.Dataset(self.path(f"g{k}.nc"), "w") as ds:
+                for group, steps in (("data_01", 2), ("data_20", 4)):
+                    g = ds.createGroup(group)
+                    g.createDimension("time", steps)
+                    g.createVariable("time", "f8", ("time",))[:] = k * 10 + np.arange(steps) / steps
+        line = self.refuse([self.path("g*.nc"), "--concat-dim", "time"],
+                           names=["'data_01/time'", "'data_20/time'", "2 and 4 steps", "--variables"])
+        self.assertIn("g0.nc", line)
+        # One group at a time converts, with all of that group's records.
+        store = self.path("g20.zarr")
+        run(["convert", self.path("g*.nc"), "--concat-dim", "time", "--variables", "data_20/time", "-o", store, "-q"])
+        got = zarr.open_group(store, mode="r")["data_20/time"][:]
+        np.testing.assert_array_equal(got, [0, 0.25, 0.5, 0.75, 10, 10.25, 10.5, 10.75])
 
     def test_time_units_that_cannot_be_converted(self):
         # Another reference date converts (test_convert_generated); another
