@@ -2,6 +2,7 @@
 
 #include <glob.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -10,8 +11,11 @@ namespace {
 
 bool IsPattern(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
+// A path that exists is taken as it is, even with glob characters in its
+// name (`run[1].nc`); anything else with them is a pattern.
 Status ExpandOne(const std::string& arg, std::vector<std::string>& out) {
-  if (!IsPattern(arg)) {
+  std::error_code ignored;
+  if (!IsPattern(arg) || std::filesystem::exists(arg, ignored)) {
     out.push_back(arg);
     return Status::Ok();
   }

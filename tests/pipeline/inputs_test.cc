@@ -1,0 +1,60 @@
+#include "nc2zarr/pipeline/inputs.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace nc2zarr {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ExpandInputsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("nc2zarr_inputs_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Touch(const std::string& name) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path) << "x";
+    return path;
+  }
+  fs::path dir_;
+};
+
+TEST_F(ExpandInputsTest, PatternsExpandInNameOrderAndRepeatsCountOnce) {
+  std::string b = Touch("b.nc"), a = Touch("a.nc");
+  auto got = ExpandInputs({(dir_ / "*.nc").string(), a});
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, (std::vector<std::string>{a, b}));
+}
+
+TEST_F(ExpandInputsTest, AnExistingFileIsTakenAsItIsEvenWithGlobCharactersInItsName) {
+  std::string bracketed = Touch("run[1].nc");
+  Touch("run1.nc");  // what the name would match as a pattern
+  auto got = ExpandInputs({bracketed});
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, (std::vector<std::string>{bracketed}));
+
+  std::string list = (dir_ / "list.txt").string();
+  std::ofstream(list) << "# inputs\n" << bracketed << "\n\n";
+  got = ExpandInputs({"@" + list});
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, (std::vector<std::string>{bracketed}));
+}
+
+TEST_F(ExpandInputsTest, APatternMatchingNothingIsAUsageErrorNamingIt) {
+  auto got = ExpandInputs({(dir_ / "none*.nc").string()});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kUsage);
+  EXPECT_NE(got.status().message().find("no files match"), std::string::npos);
+  EXPECT_NE(got.status().message().find("none*.nc"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nc2zarr
