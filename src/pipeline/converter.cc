@@ -19,6 +19,7 @@
 #include "nc2zarr/pipeline/destination.h"
 #include "nc2zarr/pipeline/file_cache.h"
 #include "nc2zarr/pipeline/object_writer.h"
+#include "nc2zarr/pipeline/input_check.h"
 #include "nc2zarr/pipeline/inputs.h"
 #include "nc2zarr/pipeline/scan_across_ranks.h"
 #include "nc2zarr/read/netcdf_file.h"
@@ -270,6 +271,8 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   if (!journal.ok()) queue->Abort();
   queue->Finish();
   if (display) display->Stop();
+  // An input rewritten while it was read is found before anything is committed.
+  if (mine.ok()) mine = CheckInputsUnchanged(plan, comm.rank(), comm.size());
 
   // Agree on the outcome; rank 0 commits only if every rank succeeded.
   std::string outcome;
