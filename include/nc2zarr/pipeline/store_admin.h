@@ -18,9 +18,10 @@ struct StoreSummary {
 
 Result<StoreSummary> SummarizeStore(Store& store);
 
-// Deletes every object of the store, the commit point (.zmetadata) first so
-// a half-deleted store is never taken for a complete one; several deletes
-// run at once.
+// Deletes every object of the store: the commit point (.zmetadata) and the
+// root .zgroup first, so a half-deleted store is never opened as one, and
+// nc2zarr's plan last, so a deletion cut short can be finished by running
+// it again; several deletes run at once.
 Status DeleteStore(Store& store, const StoreSummary& summary, int threads = 16);
 
 }  // namespace nc2zarr
