@@ -4,6 +4,8 @@
 #include <csignal>
 #include <ctime>
 
+#include <unistd.h>
+
 namespace nc2zarr {
 namespace {
 
@@ -16,6 +18,7 @@ std::atomic<int> g_signal{0};
 // upload must not wait for that upload's own timeout.
 std::atomic<long long> g_signal_ns{0};
 std::atomic<long long> g_grace_ns{30'000'000'000LL};
+std::atomic<int> g_signal_count{0};  // signals after the first: only the first of them is announced
 
 long long NowNs() {
   timespec now{};
@@ -23,10 +26,39 @@ long long NowNs() {
   return static_cast<long long>(now.tv_sec) * 1'000'000'000LL + now.tv_nsec;
 }
 
+std::atomic<bool> g_announce{false};
+
+// Tells the user at once what the signal does; only write(2) and plain
+// arithmetic here, which a signal handler may use.
+void Announce(bool first) {
+  if (!g_announce.load()) return;
+  char line[200];
+  std::size_t n = 0;
+  auto put = [&](const char* text) {
+    while (*text != '\0' && n < sizeof line) line[n++] = *text++;
+  };
+  if (first) {
+    char digits[24];
+    int d = 0;
+    for (long long s = (g_grace_ns.load() + 999'999'999LL) / 1'000'000'000LL; d == 0 || s > 0; s /= 10) {
+      digits[d++] = static_cast<char>('0' + s % 10);
+    }
+    put("nc2zarr: stopping: no new chunks start, and writes in flight have up to ");
+    while (d > 0 && n < sizeof line) line[n++] = digits[--d];
+    put(" s to finish (signal again to stop at once)\n");
+  } else {
+    put("nc2zarr: stopping at once: writes in flight are abandoned\n");
+  }
+  (void)!::write(STDERR_FILENO, line, n);
+}
+
 extern "C" void OnInterrupt(int signal) {
   long long none = 0;
-  g_signal_ns.compare_exchange_strong(none, NowNs());
+  const bool first = g_signal_ns.compare_exchange_strong(none, NowNs());
+  // A second signal ends the grace period: whoever waits abandons now.
+  if (!first) g_grace_ns.store(0);
   g_signal.store(signal);
+  if (first || g_signal_count.fetch_add(1) == 0) Announce(first);
 }
 
 }  // namespace
@@ -38,6 +70,8 @@ void InstallInterruptHandlers() {
   action.sa_flags = SA_RESTART;
   for (int s : {SIGTERM, SIGINT, SIGUSR1}) sigaction(s, &action, nullptr);
 }
+
+void AnnounceInterrupts(bool announce) { g_announce.store(announce); }
 
 bool InterruptRequested() { return g_signal.load() != 0; }
 int InterruptSignal() { return g_signal.load(); }
@@ -56,6 +90,7 @@ void RequestInterruptForTesting(int signal) { OnInterrupt(signal); }
 void ResetInterruptForTesting() {
   g_signal.store(0);
   g_signal_ns.store(0);
+  g_signal_count.store(0);
 }
 
 }  // namespace nc2zarr

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
 #include "nc2zarr/cli/credentials_choice.h"
 #include "nc2zarr/gcs/gcs_path.h"
@@ -105,6 +106,7 @@ int RunConvert(CliOptions options, Comm& comm) {
     if (comm.rank() == 0) LogInfo("credentials: " + resolved->description);
     convert.destination.credentials = resolved->credentials;
   }
+  AnnounceInterrupts(comm.rank() == 0 && options.log_level != LogLevel::kQuiet);
   ConvertSummary summary;
   Status st = Convert(convert, comm, &summary);
   if (comm.rank() != 0) return ExitCodeFor(st);

@@ -6,6 +6,7 @@
 
 #include "nc2zarr/auth/credentials.h"
 #include "nc2zarr/base/interrupt.h"
+#include "nc2zarr/base/log.h"
 
 namespace nc2zarr {
 namespace {
@@ -97,6 +98,9 @@ Result<HttpResponse> RetryLoop(const RetryOptions& options, Clock& clock, Creden
     }
     if (AbandonRequested()) return Status(ErrorCode::kInterrupted, what + ": abandoned on request");
     if (counters) ++counters->retries;
+    // Shown with -v: a run waiting on a struggling server says why it waits.
+    LogDebug(what + ": attempt " + std::to_string(tries) + " failed (" + last_error.message() + "); retrying in " +
+             std::to_string(wait.count()) + " ms");
     clock.Sleep(wait);
     if (AbandonRequested()) return Status(ErrorCode::kInterrupted, what + ": abandoned on request");
   }

@@ -197,7 +197,8 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
   if (!st.ok()) queue.Abort();
   Status written = writer.Finish();  // in-flight writes end, or are abandoned after the grace period
   if (st.ok()) st = written;
-  if (st.ok() && InterruptRequested()) st = Interrupted();
+  // Writes abandoned after a signal are what the signal asked for: say so.
+  if (InterruptRequested() && (st.ok() || st.code() == ErrorCode::kInterrupted)) st = Interrupted();
   return st;
 }
 
@@ -299,7 +300,9 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   sums.chunks = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.chunks)));
   sums.raw_bytes = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.raw)));
   sums.stored_bytes = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(totals.stored)));
-  sums.retries = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(store->retried_requests())));
+  // Rank 0's own store also made requests: the probe, the plan, the commit.
+  const std::uint64_t retried = store->retried_requests() + (root_store ? root_store->retried_requests() : 0);
+  sums.retries = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(retried)));
   sums.resumed_chunks = state.resumed_chunks();
   sums.chunk_threads = static_cast<std::uint64_t>(comm.SumDouble(static_cast<double>(chunk_threads)));
   sums.seconds = SecondsBetween(started, std::chrono::steady_clock::now());

@@ -36,6 +36,25 @@ TEST_F(InterruptTest, TheGracePeriodCountsFromTheSignalItself) {
   EXPECT_TRUE(AbandonRequested());
 }
 
+TEST_F(InterruptTest, ASecondSignalAbandonsAtOnceAndEachIsAnnouncedOnce) {
+  SetGracePeriod(std::chrono::seconds(30));
+  AnnounceInterrupts(true);
+  testing::internal::CaptureStderr();
+  RequestInterruptForTesting(SIGINT);
+  const bool abandoned_after_one = AbandonRequested();
+  RequestInterruptForTesting(SIGINT);
+  const bool abandoned_after_two = AbandonRequested();
+  RequestInterruptForTesting(SIGINT);
+  std::string said = testing::internal::GetCapturedStderr();
+  AnnounceInterrupts(false);
+  EXPECT_FALSE(abandoned_after_one);
+  EXPECT_TRUE(abandoned_after_two);
+  EXPECT_EQ(said,
+            "nc2zarr: stopping: no new chunks start, and writes in flight have up to 30 s to finish (signal again to "
+            "stop at once)\n"
+            "nc2zarr: stopping at once: writes in flight are abandoned\n");
+}
+
 TEST_F(InterruptTest, ABackoffEndsWithTheGracePeriod) {
   // A server that keeps answering 503 with a long Retry-After: the real
   // clock's sleep must end at the grace period, not after 20 s.
