@@ -57,8 +57,8 @@ class Restart(StoreTestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.shared, ignore_errors=True)
 
-    def start(self, output, ranks, extra=()):
-        cmd = [NC2ZARR, "convert", self.inputs, "-o", output, "-q"] + CHUNKS + list(extra)
+    def start(self, output, ranks, extra=(), quiet=True):
+        cmd = [NC2ZARR, "convert", self.inputs, "-o", output] + (["-q"] if quiet else []) + CHUNKS + list(extra)
         if ranks:
             cmd = ["mpirun", "-np", str(ranks), "--oversubscribe"] + cmd
         proc = subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -203,7 +203,7 @@ class Restart(StoreTestCase):
                 # An upload that hangs for 30 s: only the grace period ends it.
                 server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
                                     "name_prefix": f"{prefix}/tas/"}])
-                proc = self.start(f"gs://{BUCKET}/{prefix}", ranks, flags)
+                proc = self.start(f"gs://{BUCKET}/{prefix}", ranks, flags + ["--progress", "none"], quiet=False)
                 deadline = time.time() + 20
                 while time.time() < deadline and server.faults.pending():  # taken: the upload hangs now
                     time.sleep(0.05)
@@ -214,12 +214,44 @@ class Restart(StoreTestCase):
                 proc.send_signal(signal.SIGUSR1 if ranks else signal.SIGTERM)
                 code = proc.wait(timeout=30)
                 elapsed = time.time() - sent
-                self.assertEqual(code, 75, proc.stderr.read())
+                said = proc.stderr.read()
+                self.assertEqual(code, 75, said)
                 self.assertLess(elapsed, 6)
+                # Told at once what stopping means; the abandoned upload is
+                # what the signal asked for, not an error of its own.
+                self.assertIn("stopping: no new chunks start, and writes in flight have up to 1 s", said)
+                self.assertIn("error: stopped by SIG", said)
+                self.assertNotIn("abandoned on request", said)
                 self.assertNotIn(f"{prefix}/.zmetadata", objects_under(server, prefix))
                 server.clear_faults()
                 run(["convert", self.inputs, "-o", f"gs://{BUCKET}/{prefix}", "-q"] + CHUNKS + flags, ranks=ranks)
                 self.assertSameObjects(self.reference, download_store(server, prefix, self.path(f"c{ranks}")))
+
+    def test_a_second_signal_ends_the_grace_period_at_once(self):
+        server = start_server()
+        self.addCleanup(server.stop)
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+        flags = ["--anonymous", "--journal-dir", self.path("journal")]  # the default grace period: 30 s
+        server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
+                            "name_prefix": "twice.zarr/tas/"}])
+        proc = self.start(f"gs://{BUCKET}/twice.zarr", None, flags + ["--progress", "none"], quiet=False)
+        deadline = time.time() + 20
+        while time.time() < deadline and server.faults.pending():
+            time.sleep(0.05)
+        time.sleep(0.2)
+        sent = time.time()
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=40)
+        said = proc.stderr.read()
+        self.assertEqual(code, 75, said)
+        self.assertLess(time.time() - sent, 6, said)
+        self.assertIn("stopping at once: writes in flight are abandoned", said)
+        self.assertIn("error: stopped by SIGINT", said)
+        server.clear_faults()
+        run(["convert", self.inputs, "-o", f"gs://{BUCKET}/twice.zarr", "-q"] + CHUNKS + flags)
+        self.assertSameObjects(self.reference, download_store(server, "twice.zarr", self.path("c")))
 
     def test_a_run_killed_between_the_root_zgroup_and_zmetadata_is_finished_by_the_rerun(self):
         # The state a kill while writing .zmetadata leaves (seen in the
