@@ -1,6 +1,9 @@
 #include "nc2zarr/pipeline/scan.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <optional>
 
 #include "nc2zarr/base/fingerprint.h"
@@ -14,6 +17,20 @@ namespace {
 
 // Bytes read at a time when fingerprinting a variable.
 constexpr std::size_t kFingerprintSlabBytes = 16 << 20;
+
+// Floats that compare equal fingerprint alike, as xarray compares them:
+// -0.0 as 0.0, every NaN as one NaN.
+template <typename T>
+void CanonicalizeForComparison(std::vector<std::byte>& bytes) {
+  const T canonical_nan = std::numeric_limits<T>::quiet_NaN();
+  for (std::size_t at = 0; at + sizeof(T) <= bytes.size(); at += sizeof(T)) {
+    T x;
+    std::memcpy(&x, bytes.data() + at, sizeof(T));
+    if (x == T(0)) x = T(0);
+    if (std::isnan(x)) x = canonical_nan;
+    std::memcpy(bytes.data() + at, &x, sizeof(T));
+  }
+}
 
 // Reads the variable in slabs along its first axis, so memory stays bounded.
 Result<std::uint64_t> FingerprintVariable(const NetcdfFile& file, const VariableSchema& v) {
@@ -44,6 +61,8 @@ Result<std::uint64_t> FingerprintVariable(const NetcdfFile& file, const Variable
     } else {
       buffer.resize(n * element);
       RETURN_IF_ERROR(file.ReadSlab(v.path(), start, count, buffer.data()));
+      if (v.type == DataType::kFloat32) CanonicalizeForComparison<float>(buffer);
+      if (v.type == DataType::kFloat64) CanonicalizeForComparison<double>(buffer);
       fp.Add(buffer);
     }
   }

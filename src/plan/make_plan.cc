@@ -1,9 +1,13 @@
 #include "nc2zarr/plan/make_plan.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
 #include "nc2zarr/plan/selection.h"
+#include "nc2zarr/plan/time_units.h"
 
 namespace nc2zarr {
 namespace {
@@ -30,6 +34,45 @@ std::set<std::string> StringDims(const FileSchema& schema, const std::string& gr
 
 bool IsAncestorOrSelf(const std::string& group, const std::string& of) {
   return group.empty() || of == group || of.rfind(group + "/", 0) == 0;
+}
+
+std::string Rounded(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", v);
+  return text;
+}
+
+// float32 time values moved to the first file's units are rounded to
+// float32 again, as xarray's to_zarr rounds them: said, with how far off the
+// concat coordinate ends up, so nobody finds it later in their analysis.
+std::vector<std::string> RoundingWarnings(const Plan& plan, const std::vector<FileScan>& scans, const Layout& layout) {
+  std::vector<std::string> warnings;
+  for (const auto& v : plan.variables) {
+    if (v.type != DataType::kFloat32) continue;
+    bool shifted = false;
+    double worst = 0;  // in the variable's units
+    for (std::size_t i = 0; i < scans.size(); ++i) {
+      auto offset = layout.value_offsets[i].find(v.path());
+      if (offset == layout.value_offsets[i].end()) continue;
+      shifted = true;
+      auto values = scans[i].coordinates.find(v.path());
+      if (values == scans[i].coordinates.end()) continue;
+      for (double x : values->second) {
+        double y = x + offset->second;
+        worst = std::max(worst, std::fabs(static_cast<double>(static_cast<float>(y)) - y));
+      }
+    }
+    if (!shifted) continue;
+    const bool known = scans[layout.order.front()].coordinates.count(v.path()) > 0;
+    if (known && worst == 0) continue;
+    auto units = TextAttribute(v.attributes, "units").value_or("");
+    auto parsed = ParseTimeUnits(units, TextAttribute(v.attributes, "calendar").value_or(""));
+    std::string how_far = known && parsed.ok() ? ", up to " + Rounded(worst * parsed->seconds_per_unit) + " s off" : "";
+    warnings.push_back("'" + v.path() + "' is float32: the values of files counting from another reference date are "
+                       "moved to '" + units + "' and rounded to float32" + how_far +
+                       " (as xarray's to_zarr rounds them); convert the files' time to double to keep it exact");
+  }
+  return warnings;
 }
 
 }  // namespace
@@ -86,6 +129,7 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
 
   RETURN_IF_ERROR(ChooseChunks(plan.variables, plan.concat_dim, request.chunks));
   plan.warnings = ChunkWarnings(plan);
+  for (auto& w : RoundingWarnings(plan, scans, layout)) plan.warnings.push_back(std::move(w));
   return plan;
 }
 

@@ -256,6 +256,32 @@ TEST(MakePlan, ConcatenatesAndChunks) {
   EXPECT_EQ(plan->FindVariable("orog")->concat_axis, -1);
 }
 
+TEST(MakePlan, WarnsWhenFloat32TimeMovedToTheFirstFilesUnitsIsRounded) {
+  // Hourly float32 times; b.nc counts from ten years later, so its values
+  // (3652.04... days) need more digits than float32 has.
+  auto hourly = [](double first) { return std::vector<double>{first, double(float(first + 1.0 / 24))}; };
+  std::vector<FileScan> scans = {MakeScan("a.nc", hourly(0)), MakeScan("b.nc", hourly(0))};
+  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2010-01-01");
+  for (auto& s : scans) s.schema.variables[0].type = DataType::kFloat32;
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  auto plan = MakePlan(scans, *layout, PlanRequest{});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->warnings.size(), 1u);
+  EXPECT_NE(plan->warnings[0].find("'time' is float32"), std::string::npos) << plan->warnings[0];
+  EXPECT_NE(plan->warnings[0].find("s off"), std::string::npos) << plan->warnings[0];
+
+  // Whole days land exactly: nothing to say. Nor for float64 time.
+  scans = {MakeScan("a.nc", {0, 1}), MakeScan("b.nc", {0, 1})};
+  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2010-01-01");
+  for (auto& s : scans) s.schema.variables[0].type = DataType::kFloat32;
+  layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok());
+  plan = MakePlan(scans, *layout, PlanRequest{});
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(plan->warnings.empty());
+}
+
 TEST(MakePlan, StacksCharDimensionsAsXarrayDoes) {
   FileScan s = MakeScan("a.nc", {0});
   s.schema.groups[0].dimensions.push_back({"strlen", 8, false});

@@ -91,6 +91,21 @@ class ConvertGenerated(StoreTestCase):
         # from the inputs' by design.
         self.assertMatchesXarray(store, decoded_only=True)
 
+    def test_static_variables_equal_as_xarray_compares_them(self):
+        # -0.0 and 0.0, and NaNs with different payloads, are equal to xarray;
+        # a static variable holding them is one variable, not a conflict.
+        for k in range(2):
+            with netCDF4.Dataset(self.path(f"z{k}.nc"), "w") as ds:
+                ds.createDimension("time", None)
+                ds.createDimension("x", 3)
+                ds.createVariable("time", "f8", ("time",))[:] = [k]
+                nan = np.array([0x7FC00000 + k], dtype="u4").view("f4")[0]
+                ds.createVariable("z", "f4", ("x",), fill_value=False)[:] = np.array([-0.0 if k else 0.0, nan, 1.0])
+                ds.createVariable("v", "f4", ("time", "x"))[:] = np.ones((1, 3))
+        store = self.path("z.zarr")
+        run(["convert", self.path("z*.nc"), "-o", store, "-q"])
+        self.assertMatchesXarray(store)
+
     def test_input_list_file_and_variable_selection(self):
         files = make_sample(self.path("in"), files=2, steps=4, lat=4, lon=6)
         with open(self.path("list.txt"), "w") as f:
