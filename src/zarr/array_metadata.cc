@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <limits>
+#include <span>
+
+#include "nc2zarr/base/base64.h"
 
 namespace nc2zarr {
 namespace {
@@ -66,6 +69,13 @@ nlohmann::json CompressorJson(const CompressorSpec& spec) {
 
 FillValueMapping MapFillValue(DataType type, const Attribute* fill) {
   if (fill == nullptr) return {nullptr, false};
+  // A char fill is bytes: zarr keeps those of a fixed-width bytes dtype in
+  // base64, as xarray's own writer stores them (b"X" -> "WA==").
+  if (type == DataType::kChar && fill->type == DataType::kChar && fill->strings.size() == 1 &&
+      !fill->strings[0].empty()) {
+    const std::string& text = fill->strings[0];
+    return {Base64Encode(std::as_bytes(std::span(text.data(), text.size()))), false};
+  }
   bool single_number = fill->count() == 1 && fill->type != DataType::kChar && fill->type != DataType::kString;
   if (!single_number || type == DataType::kChar || type == DataType::kString) return {nullptr, true};
 

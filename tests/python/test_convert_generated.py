@@ -106,6 +106,20 @@ class ConvertGenerated(StoreTestCase):
         run(["convert", self.path("z*.nc"), "-o", store, "-q"])
         self.assertMatchesXarray(store)
 
+    def test_char_variables_with_a_fill_value(self):
+        for k in range(2):
+            with netCDF4.Dataset(self.path(f"c{k}.nc"), "w") as ds:
+                ds.createDimension("time", None)
+                ds.createDimension("nchar", 4)
+                ds.createVariable("time", "f8", ("time",))[:] = [2 * k, 2 * k + 1]
+                c = ds.createVariable("station", "S1", ("time", "nchar"), fill_value=b"X")
+                c.set_auto_chartostring(False)
+                c[0, :3] = np.array([b"a", b"b", b"c"])  # the rest stays the fill
+        store = self.path("c.zarr")
+        run(["convert", self.path("c*.nc"), "-o", store, "-q"])
+        self.assertEqual(load(store, "station", ".zarray")["fill_value"], "WA==")
+        self.assertMatchesXarray(store)
+
     def test_input_list_file_and_variable_selection(self):
         files = make_sample(self.path("in"), files=2, steps=4, lat=4, lon=6)
         with open(self.path("list.txt"), "w") as f:

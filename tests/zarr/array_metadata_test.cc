@@ -31,6 +31,13 @@ TEST(MapFillValue, FollowsTheVariableType) {
   EXPECT_TRUE(MapFillValue(DataType::kInt16, nullptr).fill_value.is_null());
 }
 
+TEST(MapFillValue, StoresACharFillAsBase64BytesAsXarrayDoes) {
+  auto x = Attribute::Text("_FillValue", "X");
+  auto m = MapFillValue(DataType::kChar, &x);
+  EXPECT_EQ(m.fill_value, "WA==");
+  EXPECT_FALSE(m.keep_as_attribute);
+}
+
 TEST(MapFillValue, KeepsAnUnrepresentableFillAsAnAttribute) {
   // eraint_uvz.nc: a double NaN _FillValue on an int16 variable.
   auto nan = Attribute::Numeric<double>("_FillValue", DataType::kFloat64, {std::nan("")});
