@@ -1,7 +1,9 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 
@@ -66,9 +68,31 @@ std::size_t WriteHeader(char* data, std::size_t size, std::size_t count, void* u
   return size * count;
 }
 
-// Called by libcurl during transfers: a non-zero return aborts the transfer,
-// which is how in-flight uploads are abandoned after the grace period.
-int OnProgress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return AbandonRequested() ? 1 : 0; }
+// When a transfer last moved a byte either way. libcurl's own low-speed
+// check averages over a window of several seconds, so a short stall timeout
+// fired seconds late; counting from the last byte keeps it to about 1 s.
+struct TransferWatch {
+  std::chrono::milliseconds stall_timeout;
+  std::chrono::steady_clock::time_point last_moved = std::chrono::steady_clock::now();
+  curl_off_t moved = 0;
+  bool stalled = false;
+};
+
+// Called by libcurl at least once a second during a transfer: a non-zero
+// return aborts it, which is how in-flight uploads are abandoned after the
+// grace period, and how a stalled one ends.
+int OnProgress(void* data, curl_off_t, curl_off_t downloaded, curl_off_t, curl_off_t uploaded) {
+  if (AbandonRequested()) return 1;
+  auto* watch = static_cast<TransferWatch*>(data);
+  const auto now = std::chrono::steady_clock::now();
+  if (downloaded + uploaded != watch->moved) {
+    watch->moved = downloaded + uploaded;
+    watch->last_moved = now;
+    return 0;
+  }
+  watch->stalled = now - watch->last_moved >= watch->stall_timeout;
+  return watch->stalled ? 1 : 0;
+}
 
 class CurlTransport final : public HttpTransport {
  public:
@@ -97,14 +121,13 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME,
-                     std::max(1L, static_cast<long>(options_.stall_timeout.count() / 1000)));
     if (options_.total_timeout.count() > 0) {
       curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
     }
     curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
+    TransferWatch watch{options_.stall_timeout};
     curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, &watch);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, WriteBody);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, WriteHeader);
@@ -127,6 +150,12 @@ class CurlTransport final : public HttpTransport {
 
     CURLcode rc = curl_easy_perform(curl_);
     curl_slist_free_all(headers);
+    if (rc == CURLE_ABORTED_BY_CALLBACK && watch.stalled) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(options_.stall_timeout.count()) / 1000);
+      return Status(ErrorCode::kUnavailable,
+                    request.method + " to " + HostOf(request.url) + " failed: nothing moved for " + seconds + " s");
+    }
     if (rc == CURLE_ABORTED_BY_CALLBACK) {
       return Status(ErrorCode::kInterrupted, request.method + " to " + HostOf(request.url) + " abandoned on request");
     }

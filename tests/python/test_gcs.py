@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import unittest
 
 from gcs_fixture import BUCKET, download_store, objects_under, start_server
@@ -100,6 +101,24 @@ class GcsConversion(StoreTestCase):
                 self.convert()
                 self.assertEqual(self.server.faults.pending(), [], "the fault never fired")
                 self.assertSameAsLocal(str(i))
+
+    def test_a_stalled_upload_is_retried_one_timeout_after_its_last_byte(self):
+        # --timeout-seconds 1 (UPLOAD_FLAGS). libcurl's own low-speed check
+        # averages over several seconds and fired 5-8 s late. The stalled
+        # request is logged only when the server's 30 s are over, so the
+        # delay shows in the run's time against a run without the stall.
+        self.server.reset()
+        began = time.monotonic()
+        self.convert()
+        plain = time.monotonic() - began
+        self.server.reset()
+        self.server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1}])
+        began = time.monotonic()
+        self.convert()
+        stalled = time.monotonic() - began
+        self.assertEqual(self.server.faults.pending(), [], "the stall never happened")
+        self.assertLess(stalled - plain, 3.5)
+        self.assertSameAsLocal()
 
     def test_status_query_faults_after_a_broken_piece(self):
         for fault in ({"action": "status", "code": 503}, {"action": "reset_before_body"}):
