@@ -53,7 +53,7 @@ Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_d
   out += Line("plan: %zu input file(s)%s%s, %zu arrays, %zu chunks, %.1f MB raw", plan.files.size(),
               plan.concat_dim.empty() ? "" : " along ", plan.concat_dim.c_str(), plan.variables.size(),
               plan.total_chunks(), Mb(plan.raw_bytes()));
-  std::size_t done_total = 0, chunks_total = 0;
+  std::size_t done_total = 0, chunks_total = 0, listed_total = 0;
   std::uint64_t stored_bytes = 0;
   std::string per_variable;
   for (const auto& v : plan.variables) {
@@ -62,6 +62,7 @@ Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_d
       const std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
       auto listed = present.find(key);
       if (listed == present.end()) continue;
+      ++listed_total;
       auto journaled = replay.stored.find(key);
       bool verified = committed || (journaled != replay.stored.end() && journaled->second.size == listed->second.size &&
                                     (!listed->second.crc32c || *listed->second.crc32c == journaled->second.crc32c));
@@ -81,6 +82,11 @@ Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_d
   if (!committed) {
     out += Line("journals: %zu in %s; %zu upload(s) in progress", replay.files, journal_dir.c_str(),
                 replay.sessions.size());
+    if (replay.files == 0 && listed_total > 0) {
+      out += Line("%zu chunk object(s) are stored, but no journal says they are whole: run from the directory the "
+                  "conversion ran in, or pass its --journal-dir, or a rerun writes them all again",
+                  listed_total);
+    }
     out += "run the same convert command again to finish it\n";
   }
   return out;

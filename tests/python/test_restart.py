@@ -345,6 +345,14 @@ class Restart(StoreTestCase):
         run(["convert", self.inputs, "-o", f"gs://{BUCKET}/gone.zarr", "-q"] + CHUNKS + flags)
         self.assertSameObjects(self.reference, download_store(server, "gone.zarr", self.path("copy")))
 
+    def test_status_without_the_journal_says_where_to_look(self):
+        # A gs:// run's journal is in the directory it ran in; status from
+        # another directory sees the chunk objects but not that they are whole.
+        store = self.interrupted_local_store("elsewhere.zarr")
+        status = run(["status", store, "--journal-dir", self.path("empty")]).stdout
+        self.assertRegex(status, r"\d+ chunk object\(s\) are stored, but no journal says they are whole")
+        self.assertNotIn("no journal", run(["status", store]).stdout)
+
     def test_changed_inputs_are_refused_and_no_resume_starts_again(self):
         store = self.interrupted_local_store("changed.zarr")
         result = run(["convert", self.inputs, "-o", store, "--chunks", "time=3"], check=False)
