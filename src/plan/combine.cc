@@ -103,6 +103,23 @@ Result<std::string> ChooseConcatDim(const std::vector<FileScan>& scans, const st
       }
     }
   }
+  if (differing.empty()) {
+    // Only coordinates in groups differ (Sentinel-6: data_01/time): by the
+    // name of their dimension, which may be declared in several groups.
+    std::set<std::string> names;
+    for (const auto& [path, values] : scans[0].coordinates) {
+      auto slash = path.rfind('/');
+      if (slash == std::string::npos) continue;
+      for (std::size_t i = 1; i < scans.size(); ++i) {
+        auto it = scans[i].coordinates.find(path);
+        if (it == scans[i].coordinates.end() || !SameValues(it->second, values)) {
+          names.insert(path.substr(slash + 1));
+          break;
+        }
+      }
+    }
+    differing.assign(names.begin(), names.end());
+  }
   if (differing.size() == 1) return differing.front();
   if (differing.empty()) {
     return UsageError("cannot tell which dimension to concatenate along: the files share no unlimited "

@@ -51,6 +51,17 @@ TEST(CombineFiles, DetectsTheDifferingCoordinateWithoutAnUnlimitedDimension) {
   EXPECT_EQ(layout->concat_dim, "time");
 }
 
+TEST(CombineFiles, DetectsACoordinateThatDiffersOnlyInsideAGroup) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1}, false), MakeScan("b.nc", {2, 3}, false)};
+  for (auto& s : scans) {
+    s.coordinates["data_01/time"] = s.coordinates.at("time");
+    s.coordinates.erase("time");
+  }
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->concat_dim, "time");
+}
+
 TEST(CombineFiles, RefusesOverlappingTimes) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1, 2}), MakeScan("b.nc", {2, 3})};
   auto layout = CombineFiles(scans, "");
