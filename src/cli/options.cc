@@ -256,6 +256,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   options.convert.grace = std::chrono::milliseconds(static_cast<long long>(grace_seconds * 1000));
   options.convert.inputs = inputs;
   options.convert.request.variables = SplitCommas(variables);
+  if (!variables.empty() && options.convert.request.variables.empty()) {
+    return usage_error(UsageError("--variables names no variable: give names separated by commas"));
+  }
   options.convert.request.chunks.target_mb = target_mb;
   if (!(target_mb > 0)) return usage_error(UsageError("--target-chunk-mb must be positive"));
   auto sizes = ParseChunkSizes(chunks);

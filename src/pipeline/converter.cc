@@ -293,6 +293,11 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
   }
   comm.Broadcast(outcome, 0);
   Status result = DecodeStatus(outcome);
+  if (result.code() == ErrorCode::kUnavailable) {
+    // Retries ran out (a server or network down for longer than their budget).
+    result = Status(result.code(), result.message() +
+                                       "; what is stored is journaled: run the same command again to continue");
+  }
   sums.chunks_seconds = SecondsBetween(planned, chunks_done);
   sums.commit_seconds = SecondsBetween(chunks_done, std::chrono::steady_clock::now());
 

@@ -47,6 +47,7 @@ TEST(ParseCommandLine, UsageErrorsExitWithTwo) {
            {"convert", "a.nc", "-o", "x", "--compressor", "gzip"},
            {"convert", "a.nc", "-o", "x", "--target-chunk-mb", "-5"},
            {"convert", "a.nc", "-o", "x", "--write-buffer-mb", "-1"},
+           {"convert", "a.nc", "-o", "x", "--variables", ","},  // not "every variable"
            {"convert", "a.nc", "-o", "x", "--target-chunk-mb", "inf"},  // not a chunk size: no plan is written
            {"convert", "a.nc", "-o", "x", "--target-chunk-mb", "nan"},
            {"convert", "a.nc", "-o", "x", "--grace-seconds", "-inf"},

@@ -124,9 +124,12 @@ class GcsConversion(StoreTestCase):
         for fault in ({"action": "status", "code": 503}, {"action": "reset_before_body"}):
             with self.subTest(fault=fault):
                 self.server.reset()
-                # Two resets: libcurl itself retries once on a fresh connection.
-                self.server.add_faults([{"op": "resumable_piece", "action": "reset_before_body", "count": 2},
-                                        dict(fault, op="resumable_status", count=1)])
+                # Two resets of one object's pieces: libcurl itself retries
+                # once on a fresh connection. (Of any object's, each of two
+                # concurrent uploads could take one and hide it that way.)
+                one = f"{STORE}/tas/0.0.0"
+                self.server.add_faults([{"op": "resumable_piece", "action": "reset_before_body", "count": 2,
+                                         "name_prefix": one}, dict(fault, op="resumable_status", count=1)])
                 self.convert()
                 self.assertEqual(self.server.faults.pending(), [])
                 self.assertSameAsLocal(fault["action"])
@@ -162,6 +165,7 @@ class GcsConversion(StoreTestCase):
         result = self.convert(["--retry-attempts", "3"], check=False)
         self.assertEqual(result.returncode, 1)
         self.assertIn("gave up after 3 attempt(s)", result.stderr)
+        self.assertIn("run the same command again to continue", result.stderr)
         self.assertCommitted(False)
 
     def test_missing_bucket_denied_write_and_unreachable_endpoint(self):

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "nc2zarr/base/byte_buffer.h"
 #include "store/store_suite.h"
@@ -12,11 +14,28 @@
 namespace nc2zarr {
 namespace {
 
+std::vector<std::string>& MadeDirectories() {
+  static std::vector<std::string> made;
+  return made;
+}
+
+// The suite's stores outlive their tests, so their directories go when the
+// test program ends rather than pile up in /tmp.
+class RemoveMadeDirectories : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    for (const auto& dir : MadeDirectories()) std::filesystem::remove_all(dir);
+  }
+};
+[[maybe_unused]] const auto* const kRemoveMadeDirectories =
+    ::testing::AddGlobalTestEnvironment(new RemoveMadeDirectories);
+
 std::string FreshDirectory() {
   static int counter = 0;
   auto dir = std::filesystem::temp_directory_path() /
              ("local_store_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::filesystem::remove_all(dir);
+  MadeDirectories().push_back(dir.string());
   return dir.string();
 }
 
