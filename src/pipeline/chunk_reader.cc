@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "nc2zarr/pipeline/unpack.h"
 #include "nc2zarr/pipeline/value_shift.h"
 #include "nc2zarr/zarr/vlen_utf8.h"
 
@@ -109,7 +110,17 @@ Status ChunkReader::Read(const PlannedVariable& v, const ChunkRegion& region, st
     ASSIGN_OR_RETURN(const NetcdfFile* file, files_.Get(p.file->path));
     const auto shift = p.file->value_offsets.find(v.path());
     const bool shifted = shift != p.file->value_offsets.end();
-    if (IsContiguous(p.count, v.chunks) && !shifted) {
+    if (v.unpacked_from) {
+      // Read as the file stores it, decode with this file's packing.
+      const std::size_t n = Product(p.count);
+      scratch_.resize(n * SizeOf(*v.unpacked_from));
+      RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, scratch_.data()));
+      unpacked_.resize(n * element);
+      auto packing = p.file->packings.find(v.path());
+      UnpackValues(*v.unpacked_from, packing == p.file->packings.end() ? Packing{} : packing->second, v.type,
+                   scratch_.data(), n, unpacked_.data());
+      CopyBlock(unpacked_.data(), p.count, out.data(), v.chunks, p.at, element);
+    } else if (IsContiguous(p.count, v.chunks) && !shifted) {
       RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, out.data() + OffsetOf(p.at, strides) * element));
     } else {
       scratch_.resize(Product(p.count) * element);

@@ -157,20 +157,27 @@ std::string EncodingText(const std::string& name, const Attribute* a) {
   return name + " " + EncodingValue(a);
 }
 
-// nc2zarr copies stored values as they are and keeps the first file's
-// attributes, so files that pack or mask a variable differently would decode
-// to wrong values: they are refused instead.
+// A variable the files pack or mask differently cannot keep its stored
+// values: it is stored unpacked (each file's values decoded, as xarray
+// decodes them) when it is a number concatenated along the files. Anything
+// else would decode wrongly, so it is refused.
 Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const std::string& ref_path,
-                         const std::string& other_path) {
+                         const std::string& other_path, const std::string& concat_dim, std::set<std::string>& unpacked) {
   for (const char* name : {"scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned"}) {
     const Attribute* a = FindAttribute(v.attributes, name);
     const Attribute* b = FindAttribute(o.attributes, name);
     if (SameEncoding(a, b)) continue;
+    const bool numeric = IsInteger(v.type) || IsFloat(v.type);
+    const bool is_unsigned = FindAttribute(v.attributes, "_Unsigned") || FindAttribute(o.attributes, "_Unsigned");
+    if (numeric && !is_unsigned && v.AxisOf(concat_dim) >= 0) {
+      unpacked.insert(v.path());
+      return Status::Ok();
+    }
     return InvalidInput("variable '" + v.path() + "' has " + EncodingText(name, a) + " in " + ref_path + " but " +
                         EncodingText(name, b) + " in " + other_path +
-                        "; nc2zarr copies stored values as they are, so every file must pack and mask a variable "
-                        "alike: rewrite the files to one encoding (e.g. unpack them with `ncpdq -U`), or leave the "
-                        "variable out with --variables");
+                        "; nc2zarr stores such a variable unpacked only when it is a number without _Unsigned along "
+                        "the concat dimension: rewrite the files to one encoding (e.g. unpack them with `ncpdq -U`), "
+                        "or leave the variable out with --variables");
   }
   return Status::Ok();
 }
@@ -178,7 +185,7 @@ Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const
 // Every file must have the same variables, with the same types, dimensions,
 // shapes (except for the length of the concat dimension) and encodings.
 Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string& concat_dim,
-                          const std::set<std::string>& selected) {
+                          const std::set<std::string>& selected, std::set<std::string>& unpacked) {
   const FileSchema& ref = scans[0].schema;
   auto chosen = [&](const std::string& path) { return selected.empty() || selected.count(path) > 0; };
   for (std::size_t i = 1; i < scans.size(); ++i) {
@@ -205,7 +212,7 @@ Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string&
                               (concat_dim.empty() ? "" : " '" + concat_dim + "'") + " may differ");
         }
       }
-      RETURN_IF_ERROR(CheckSameEncoding(v, *o, ref.path, other.path));
+      RETURN_IF_ERROR(CheckSameEncoding(v, *o, ref.path, other.path, concat_dim, unpacked));
     }
     for (const auto& o : other.variables) {
       if (chosen(o.path()) && ref.FindVariable(o.path()) == nullptr) {
@@ -339,7 +346,7 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
   const std::set<std::string> selected(selected_paths.begin(), selected_paths.end());
   Layout layout;
   ASSIGN_OR_RETURN(layout.concat_dim, ChooseConcatDim(scans, requested_concat_dim));
-  RETURN_IF_ERROR(CheckSameStructure(scans, layout.concat_dim, selected));
+  RETURN_IF_ERROR(CheckSameStructure(scans, layout.concat_dim, selected, layout.unpacked));
 
   for (const auto& s : scans) {
     ASSIGN_OR_RETURN(std::size_t length, ConcatLength(s.schema, layout.concat_dim, selected));
@@ -351,6 +358,16 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
   layout.value_offsets.resize(scans.size());
   if (!layout.concat_dim.empty()) {
     ASSIGN_OR_RETURN(layout.value_offsets, TimeOffsets(scans, layout.concat_dim, selected));
+  }
+  for (const auto& offsets : layout.value_offsets) {
+    for (const auto& [path, offset] : offsets) {
+      if (layout.unpacked.count(path)) {
+        return InvalidInput("variable '" + path + "' is packed or masked differently from file to file and counts "
+                            "time from another reference date in " +
+                            scans[static_cast<std::size_t>(&offsets - layout.value_offsets.data())].schema.path +
+                            "; rewrite the files to common time units and one encoding first");
+      }
+    }
   }
   if (!layout.concat_dim.empty() && ConcatCoordinate(scans[0], layout.concat_dim) != nullptr) {
     // The concat coordinate of every file, in the first file's units.

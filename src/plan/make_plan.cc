@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <set>
 
+#include "nc2zarr/plan/packing.h"
 #include "nc2zarr/plan/selection.h"
 #include "nc2zarr/plan/time_units.h"
 
@@ -75,6 +78,34 @@ std::vector<std::string> RoundingWarnings(const Plan& plan, const std::vector<Fi
   return warnings;
 }
 
+// The files pack v differently: it is stored as the widest type any file
+// decodes to (as concatenating the decoded files promotes), with NaN for
+// what a file masks, and without the packing attributes, which no longer
+// describe the stored values.
+void StoreUnpacked(PlannedVariable& v, const std::vector<InputFile>& files, std::vector<std::string>& warnings) {
+  v.unpacked_from = v.type;
+  DataType stored = DataType::kFloat32;
+  for (const auto& f : files) {
+    auto it = f.packings.find(v.path());
+    DataType decoded = DecodedType(*v.unpacked_from, it == f.packings.end() ? Packing{} : it->second);
+    // numpy: float32 with float32 or a small integer stays float32.
+    bool fits_float32 = decoded == DataType::kFloat32 || (IsInteger(decoded) && SizeOf(decoded) <= 2);
+    if (!fits_float32) stored = DataType::kFloat64;
+  }
+  v.type = stored;
+  std::erase_if(v.attributes, [](const Attribute& a) {
+    return std::find(std::begin(kPackingAttributes), std::end(kPackingAttributes), a.name) != std::end(kPackingAttributes);
+  });
+  if (stored == DataType::kFloat32) {
+    v.attributes.push_back(Attribute::Numeric("_FillValue", stored, std::vector<float>{std::numeric_limits<float>::quiet_NaN()}));
+  } else {
+    v.attributes.push_back(
+        Attribute::Numeric("_FillValue", stored, std::vector<double>{std::numeric_limits<double>::quiet_NaN()}));
+  }
+  warnings.push_back("'" + v.path() + "' is packed or masked differently from file to file: stored unpacked as " +
+                     std::string(TypeName(stored)) + " (NaN where a file masks a value), as open_mfdataset decodes it");
+}
+
 }  // namespace
 
 Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, const PlanRequest& request) {
@@ -88,12 +119,16 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
   for (std::size_t i : layout.order) {
     const FileSchema& s = scans[i].schema;
     plan.files.push_back(
-        InputFile{s.path, s.size_bytes, s.mtime_ns, offset, layout.concat_lengths[i], layout.value_offsets[i]});
+        InputFile{s.path, s.size_bytes, s.mtime_ns, offset, layout.concat_lengths[i], layout.value_offsets[i], {}});
+    for (const auto& path : layout.unpacked) {
+      if (const VariableSchema* v = s.FindVariable(path)) plan.files.back().packings[path] = PackingOf(v->attributes);
+    }
     offset += layout.concat_lengths[i];
   }
   const std::size_t concat_total = offset;
 
   ASSIGN_OR_RETURN(std::vector<std::string> selected, SelectVariables(first, request.variables));
+  std::vector<std::string> unpack_warnings;
   std::map<std::string, std::set<std::string>> string_dims;
   for (const auto& path : selected) {
     const VariableSchema& v = *first.FindVariable(path);
@@ -116,6 +151,7 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
       p.shape.pop_back();
       if (!p.input_chunks.empty()) p.input_chunks.pop_back();
     }
+    if (layout.unpacked.count(path)) StoreUnpacked(p, plan.files, unpack_warnings);
     p.concat_axis = layout.concat_dim.empty() ? -1 : p.AxisOfDim(layout.concat_dim);
     if (p.concat_axis >= 0) p.shape[static_cast<std::size_t>(p.concat_axis)] = concat_total;
     plan.variables.push_back(std::move(p));
@@ -129,6 +165,7 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
 
   RETURN_IF_ERROR(ChooseChunks(plan.variables, plan.concat_dim, request.chunks));
   plan.warnings = ChunkWarnings(plan);
+  for (auto& w : unpack_warnings) plan.warnings.push_back(std::move(w));
   for (auto& w : RoundingWarnings(plan, scans, layout)) plan.warnings.push_back(std::move(w));
   return plan;
 }

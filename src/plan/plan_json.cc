@@ -23,6 +23,12 @@ std::string PlanToJson(const Plan& plan) {
                  {"concat_offset", f.concat_offset},
                  {"concat_length", f.concat_length}};
     if (!f.value_offsets.empty()) file["value_offsets"] = f.value_offsets;
+    for (const auto& [path, p] : f.packings) {
+      json packing = {{"fills", p.fills}};
+      if (p.scale) packing["scale"] = *p.scale;
+      if (p.offset) packing["offset"] = *p.offset;
+      file["packings"][path] = std::move(packing);
+    }
     files.push_back(std::move(file));
   }
   j["files"] = files;
@@ -41,6 +47,7 @@ std::string PlanToJson(const Plan& plan) {
                          {"concat_axis", v.concat_axis},
                          {"input_chunks", v.input_chunks},
                          {"attributes", AttributesJson(v.attributes)}});
+    if (v.unpacked_from) variables.back()["unpacked_from"] = TypeName(*v.unpacked_from);
   }
   j["variables"] = variables;
   return j.dump();
@@ -60,9 +67,17 @@ Result<Plan> PlanFromJson(const std::string& text) {
     for (const auto& f : j.at("files")) {
       plan.files.push_back(InputFile{f.at("path").get<std::string>(), f.at("size_bytes").get<std::uint64_t>(),
                                      f.at("mtime_ns").get<std::int64_t>(), f.at("concat_offset").get<std::size_t>(),
-                                     f.at("concat_length").get<std::size_t>(), {}});
+                                     f.at("concat_length").get<std::size_t>(), {}, {}});
       if (f.contains("value_offsets")) {
         plan.files.back().value_offsets = f.at("value_offsets").get<std::map<std::string, double>>();
+      }
+      const json packings = f.value("packings", json::object());
+      for (const auto& [path, pj] : packings.items()) {
+        Packing p;
+        p.fills = pj.at("fills").get<std::vector<double>>();
+        if (pj.contains("scale")) p.scale = pj.at("scale").get<double>();
+        if (pj.contains("offset")) p.offset = pj.at("offset").get<double>();
+        plan.files.back().packings[path] = std::move(p);
       }
     }
     for (const auto& g : j.at("groups")) {
@@ -85,6 +100,11 @@ Result<Plan> PlanFromJson(const std::string& text) {
       v.concat_axis = vj.at("concat_axis").get<int>();
       v.input_chunks = vj.value("input_chunks", std::vector<std::size_t>{});
       ASSIGN_OR_RETURN(v.attributes, AttributesFrom(vj.at("attributes")));
+      if (vj.contains("unpacked_from")) {
+        auto from = TypeFromName(vj.at("unpacked_from").get<std::string>());
+        if (!from) return DataLoss("plan: unknown variable type");
+        v.unpacked_from = *from;
+      }
       plan.variables.push_back(std::move(v));
     }
     return plan;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include "nc2zarr/plan/make_plan.h"
 
@@ -98,21 +99,46 @@ TEST(CombineFiles, RefusesADifferentTypeOrShape) {
   EXPECT_NE(CombineFiles(scans, "").status().message().find("has shape (3) in a.nc but (4) in b.nc"), std::string::npos);
 }
 
-TEST(CombineFiles, RefusesFilesThatPackOrMaskAVariableDifferently) {
-  // Stored values are copied as they are: another scale or fill would decode wrongly.
-  for (const char* name : {"scale_factor", "add_offset", "_FillValue", "missing_value"}) {
-    std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-    scans[0].schema.variables[2].attributes.push_back(Attribute::Numeric(name, DataType::kFloat32, std::vector<float>{0.5f}));
-    scans[1].schema.variables[2].attributes.push_back(Attribute::Numeric(name, DataType::kFloat32, std::vector<float>{2.0f}));
-    auto layout = CombineFiles(scans, "");
-    ASSERT_FALSE(layout.ok()) << name;
-    EXPECT_EQ(layout.status().code(), ErrorCode::kInvalidInput);
-    EXPECT_NE(layout.status().message().find(std::string("variable 'tas' has ") + name + " 0.5 in a.nc but " + name +
-                                             " 2 in b.nc"),
-              std::string::npos)
-        << layout.status().message();
-  }
+TEST(CombineFiles, StoresAConcatenatedVariablePackedDifferentlyUnpacked) {
+  // As ERA5 downloads: each file its own scale. Stored values copied under
+  // the first file's scale would decode wrongly; decoded ones do not.
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[0].schema.variables[2].type = DataType::kInt16;
+  scans[1].schema.variables[2].type = DataType::kInt16;
+  scans[0].schema.variables[2].attributes = {Attribute::Numeric("scale_factor", DataType::kFloat64, std::vector<double>{0.5}),
+                                             Attribute::Text("units", "K")};
+  scans[1].schema.variables[2].attributes = {Attribute::Numeric("scale_factor", DataType::kFloat64, std::vector<double>{2}),
+                                             Attribute::Numeric("_FillValue", DataType::kInt16, std::vector<short>{-1}),
+                                             Attribute::Text("units", "K")};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->unpacked, (std::set<std::string>{"tas"}));
+  auto plan = MakePlan(scans, *layout, PlanRequest{});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const PlannedVariable* tas = plan->FindVariable("tas");
+  // int16 without add_offset decodes to float32 in both files (xarray).
+  EXPECT_EQ(tas->type, DataType::kFloat32);
+  EXPECT_EQ(tas->unpacked_from, DataType::kInt16);
+  EXPECT_EQ(FindAttribute(tas->attributes, "scale_factor"), nullptr);
+  ASSERT_NE(FindAttribute(tas->attributes, "_FillValue"), nullptr);
+  EXPECT_TRUE(std::isnan(FindAttribute(tas->attributes, "_FillValue")->DoubleAt(0)));
+  EXPECT_EQ(TextAttribute(tas->attributes, "units"), "K");
+  EXPECT_EQ(plan->files[1].packings.at("tas"), (Packing{2.0, std::nullopt, {-1}}));
+  ASSERT_FALSE(plan->warnings.empty());
+  EXPECT_NE(plan->warnings.back().find("'tas' is packed or masked differently"), std::string::npos);
+}
+
+TEST(CombineFiles, RefusesAStaticOrUnsignedVariablePackedDifferently) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[0].schema.variables[3].attributes.push_back(Attribute::Numeric("scale_factor", DataType::kFloat32, std::vector<float>{0.5f}));
+  scans[1].schema.variables[3].attributes.push_back(Attribute::Numeric("scale_factor", DataType::kFloat32, std::vector<float>{2.0f}));
+  auto layout = CombineFiles(scans, "");
+  ASSERT_FALSE(layout.ok());
+  EXPECT_EQ(layout.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(layout.status().message().find("variable 'orog' has scale_factor 0.5 in a.nc but scale_factor 2 in b.nc"),
+            std::string::npos)
+      << layout.status().message();
+  scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
   scans[1].schema.variables[2].attributes.push_back(Attribute::Text("_Unsigned", "true"));
   EXPECT_NE(CombineFiles(scans, "").status().message().find("has no _Unsigned in a.nc but _Unsigned 'true' in b.nc"),
             std::string::npos);

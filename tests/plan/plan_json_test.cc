@@ -14,7 +14,8 @@ namespace {
 Plan SamplePlan() {
   Plan plan;
   plan.concat_dim = "time";
-  plan.files = {{"a.nc", 10, 20, 0, 3, {}}, {"b.nc", 11, 21, 3, 2, {{"time", -31.0}}}};
+  plan.files = {{"a.nc", 10, 20, 0, 3, {}, {}},
+                {"b.nc", 11, 21, 3, 2, {{"time", -31.0}}, {{"t2m", Packing{0.01, 250.0, {-32767}}}}}};
   plan.groups = {{"", {Attribute::Text("title", "t\xc3\xa9st")}}};
   PlannedVariable v;
   v.name = "tas";
@@ -32,7 +33,11 @@ Plan SamplePlan() {
   strings.type = DataType::kString;
   strings.strings = {"a", ""};
   s.attributes = {strings};
-  plan.variables = {v, s};
+  PlannedVariable packed = v;
+  packed.name = "t2m";
+  packed.type = DataType::kFloat64;
+  packed.unpacked_from = DataType::kInt16;
+  plan.variables = {v, s, packed};
   plan.warnings = {"w"};
   return plan;
 }

@@ -116,18 +116,19 @@ class BadInput(StoreTestCase):
         write(self.path("b.nc"), [2, 3], lat=(0.0, 1.0, 2.5))
         self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'lat'", "differs between", "a.nc", "b.nc"])
 
-    def test_files_that_pack_a_variable_differently(self):
-        # As ERA5 downloads do: each file its own scale. Stored shorts copied
-        # under the first file's scale would decode wrongly.
+    def test_a_static_variable_packed_differently(self):
+        # A concatenated variable packed differently is stored unpacked
+        # (test_convert_generated); one without the concat dimension is refused.
         for k, scale in enumerate((0.01, 0.02)):
             with netCDF4.Dataset(self.path(f"p{k}.nc"), "w") as ds:
                 ds.createDimension("time", None)
+                ds.createDimension("x", 2)
                 ds.createVariable("time", "f8", ("time",))[:] = [2 * k, 2 * k + 1]
-                v = ds.createVariable("t2m", "i2", ("time",), fill_value=np.int16(-32767))
+                v = ds.createVariable("orog", "i2", ("x",))
                 v.scale_factor = scale
-                v.add_offset = 250.0
-                v[:] = [251.0, 252.0]
-        self.refuse([self.path("p*.nc")], names=["'t2m'", "scale_factor 0.01 in", "scale_factor 0.02 in", "p1.nc"])
+                v.set_auto_maskandscale(False)
+                v[:] = [1, 2]
+        self.refuse([self.path("p*.nc")], names=["'orog'", "scale_factor 0.01 in", "scale_factor 0.02 in", "p1.nc"])
 
     def test_groups_that_declare_the_concat_dimension_with_other_lengths(self):
         # Like Sentinel-6 products: data_01 has 1 Hz time, data_20 20 Hz time.

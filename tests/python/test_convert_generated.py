@@ -120,6 +120,37 @@ class ConvertGenerated(StoreTestCase):
         self.assertEqual(load(store, "station", ".zarray")["fill_value"], "WA==")
         self.assertMatchesXarray(store)
 
+    def test_files_packed_each_with_its_own_scale_are_stored_unpacked(self):
+        # As ERA5 downloads: every file packs t2m (int16) with its own
+        # scale_factor and add_offset; tp is int16 scaled without an offset,
+        # masked in one file only. open_mfdataset decodes each file by its
+        # own packing; the store holds those decoded values.
+        rng = np.random.default_rng(7)
+        for k in range(3):
+            with netCDF4.Dataset(self.path(f"era{k}.nc"), "w") as ds:
+                ds.createDimension("time", None)
+                ds.createDimension("lat", 5)
+                t = ds.createVariable("time", "f8", ("time",))
+                t.units = "hours since 2000-01-01"
+                t[:] = np.arange(4) + 4 * k
+                t2m = ds.createVariable("t2m", "i2", ("time", "lat"), fill_value=np.int16(-32767))
+                t2m.missing_value = np.int16(-32767)
+                t2m.scale_factor = 0.0017 + 0.0001 * k
+                t2m.add_offset = 260.0 + k
+                t2m.set_auto_maskandscale(False)
+                raw = rng.integers(-30000, 30000, size=(4, 5), dtype="i2")
+                raw[1, 2] = -32767
+                t2m[:] = raw
+                tp = ds.createVariable("tp", "i2", ("time", "lat"), fill_value=(np.int16(-1) if k == 1 else False))
+                tp.scale_factor = 1e-4 * (k + 1)
+                tp.set_auto_maskandscale(False)
+                tp[:] = rng.integers(0, 3000, size=(4, 5), dtype="i2")
+        store = self.path("era.zarr")
+        result = run(["convert", self.path("era*.nc"), "-o", store])
+        self.assertIn("'t2m' is packed or masked differently from file to file: stored unpacked as f4", result.stderr)
+        self.assertIn("'tp' is packed or masked differently from file to file: stored unpacked as f4", result.stderr)
+        self.assertMatchesXarray(store, decoded_only=True)
+
     def test_input_list_file_and_variable_selection(self):
         files = make_sample(self.path("in"), files=2, steps=4, lat=4, lon=6)
         with open(self.path("list.txt"), "w") as f:

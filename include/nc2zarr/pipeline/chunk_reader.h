@@ -35,6 +35,7 @@ class ChunkReader {
   const Plan& plan_;
   FileCache& files_;
   std::vector<std::byte> scratch_;
+  std::vector<std::byte> unpacked_;  // a piece decoded, for variables stored unpacked
 };
 
 }  // namespace nc2zarr

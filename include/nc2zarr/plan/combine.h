@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct Layout {
   // (by path) to express them in the units of the first file in concat
   // order, when a file counts time from another reference date.
   std::vector<std::map<std::string, double>> value_offsets;
+  // Concatenated numbers the files pack or mask differently (scale_factor,
+  // add_offset, _FillValue, missing_value): stored unpacked (by path).
+  std::set<std::string> unpacked;
 };
 
 // Picks the concat dimension (requested, else detected), checks that the

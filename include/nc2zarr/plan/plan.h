@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "nc2zarr/model/attribute.h"
 #include "nc2zarr/model/data_type.h"
 #include "nc2zarr/model/schema.h"
+#include "nc2zarr/plan/packing.h"
 
 namespace nc2zarr {
 
@@ -28,6 +30,8 @@ struct InputFile {
   // the store's time units, when this file counts time from another
   // reference date. Empty for most files.
   std::map<std::string, double> value_offsets;
+  // How this file packs each variable stored unpacked (by path).
+  std::map<std::string, Packing> packings;
 
   bool operator==(const InputFile&) const = default;
 };
@@ -45,6 +49,9 @@ struct PlannedVariable {
   std::size_t string_length = 0;
   int concat_axis = -1;  // axis of the concat dimension, -1 when absent
   std::vector<Attribute> attributes;  // as in the first file
+  // Set when the files pack the variable differently: its type in the files;
+  // type is then the float type its decoded values are stored as.
+  std::optional<DataType> unpacked_from;
   // The first file's HDF5 chunk shape, per Zarr dimension (empty when the
   // input is not chunked): for the advice on misaligned chunks.
   std::vector<std::size_t> input_chunks;
