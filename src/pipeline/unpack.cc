@@ -1,9 +1,11 @@
 #include "nc2zarr/pipeline/unpack.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace nc2zarr {
 namespace {
@@ -44,19 +46,29 @@ void UnpackValues(DataType raw, const Packing& packing, DataType stored, const s
   const bool mask_in_float32 = raw == DataType::kFloat32 || (IsInteger(raw) && SizeOf(raw) <= 2);
   const bool scale = packing.scale || packing.offset;
   const bool scale_in_float32 = DecodedType(raw, packing) == DataType::kFloat32;
-  const float scale32 = static_cast<float>(packing.scale.value_or(1)), offset32 = static_cast<float>(packing.offset.value_or(0));
+  // numpy compares and computes a float32 array with a double scalar in
+  // float32 when the scalar's magnitude fits a float32, else in double.
+  auto fits_float32 = [](double x) { return !(std::fabs(x) > std::numeric_limits<float>::max()); };
+  std::vector<double> fills;  // each as the comparison sees it
+  for (double f : packing.fills) fills.push_back(mask_in_float32 && fits_float32(f) ? static_cast<float>(f) : f);
+  const double scale_factor = packing.scale.value_or(1), add_offset = packing.offset.value_or(0);
+  const bool scale32 = fits_float32(scale_factor), offset32 = fits_float32(add_offset);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t i = 0; i < count; ++i) {
     double v = LoadAsDouble(raw, in + i * raw_size);
     if (mask) {
       if (mask_in_float32) v = static_cast<float>(v);
-      if (std::find(packing.fills.begin(), packing.fills.end(), v) != packing.fills.end()) v = nan;
+      if (std::find(fills.begin(), fills.end(), v) != fills.end()) v = nan;
     }
     if (scale) {
       if (scale_in_float32) {
         float x = static_cast<float>(v);
-        if (packing.scale) x *= scale32;
-        if (packing.offset) x += offset32;
+        if (packing.scale) {
+          x = scale32 ? x * static_cast<float>(scale_factor) : static_cast<float>(static_cast<double>(x) * scale_factor);
+        }
+        if (packing.offset) {
+          x = offset32 ? x + static_cast<float>(add_offset) : static_cast<float>(static_cast<double>(x) + add_offset);
+        }
         v = x;
       } else {
         if (packing.scale) v *= *packing.scale;

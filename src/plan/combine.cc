@@ -1,5 +1,6 @@
 #include "nc2zarr/plan/combine.h"
 
+#include "nc2zarr/plan/packing.h"
 #include "nc2zarr/plan/time_units.h"
 
 #include <algorithm>
@@ -163,16 +164,18 @@ std::string EncodingText(const std::string& name, const Attribute* a) {
 // else would decode wrongly, so it is refused.
 Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const std::string& ref_path,
                          const std::string& other_path, const std::string& concat_dim, std::set<std::string>& unpacked) {
+  // Compared as xarray decodes them: a NaN missing_value masks nothing.
+  const bool packing_differs = !(PackingOf(v.attributes) == PackingOf(o.attributes));
+  const bool is_unsigned = FindAttribute(v.attributes, "_Unsigned") || FindAttribute(o.attributes, "_Unsigned");
+  const bool numeric = IsInteger(v.type) || IsFloat(v.type);
+  if (packing_differs && numeric && !is_unsigned && v.AxisOf(concat_dim) >= 0) {
+    unpacked.insert(v.path());
+    return Status::Ok();
+  }
   for (const char* name : {"scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned"}) {
     const Attribute* a = FindAttribute(v.attributes, name);
     const Attribute* b = FindAttribute(o.attributes, name);
-    if (SameEncoding(a, b)) continue;
-    const bool numeric = IsInteger(v.type) || IsFloat(v.type);
-    const bool is_unsigned = FindAttribute(v.attributes, "_Unsigned") || FindAttribute(o.attributes, "_Unsigned");
-    if (numeric && !is_unsigned && v.AxisOf(concat_dim) >= 0) {
-      unpacked.insert(v.path());
-      return Status::Ok();
-    }
+    if (SameEncoding(a, b) || (!packing_differs && std::string(name) != "_Unsigned")) continue;
     return InvalidInput("variable '" + v.path() + "' has " + EncodingText(name, a) + " in " + ref_path + " but " +
                         EncodingText(name, b) + " in " + other_path +
                         "; nc2zarr stores such a variable unpacked only when it is a number without _Unsigned along "

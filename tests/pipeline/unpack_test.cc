@@ -40,6 +40,20 @@ TEST(UnpackValues, ScalesInFloat64WhenAnUnmaskedShortHasAnOffset) {
   EXPECT_EQ(widened[1], 1.5);
 }
 
+TEST(UnpackValues, ComparesAndScalesFloat32AsNumpyDoesWithADoubleScalar) {
+  // A double missing_value of 1e20 masks float32 data holding 1e20f: numpy
+  // compares in float32 when the scalar fits one.
+  auto masked = Unpack<float, float>(DataType::kFloat32, Packing{std::nullopt, std::nullopt, {1e20}},
+                                     DataType::kFloat32, {1e20f, 2.0f});
+  EXPECT_TRUE(std::isnan(masked[0]));
+  EXPECT_EQ(masked[1], 2.0f);
+  // A scale beyond float32's range is applied in double, then rounded.
+  auto scaled = Unpack<float, float>(DataType::kFloat32, Packing{1e39, std::nullopt, {}}, DataType::kFloat32,
+                                     {1e-3f, 1.0f});
+  EXPECT_EQ(scaled[0], static_cast<float>(static_cast<double>(1e-3f) * 1e39));
+  EXPECT_TRUE(std::isinf(scaled[1]));
+}
+
 TEST(UnpackValues, AFileWithoutPackingKeepsItsValues) {
   auto got = Unpack<float, std::int16_t>(DataType::kInt16, Packing{}, DataType::kFloat32, {-32767, 7});
   EXPECT_EQ(got[0], -32767.0f);

@@ -128,6 +128,16 @@ TEST(CombineFiles, StoresAConcatenatedVariablePackedDifferentlyUnpacked) {
   EXPECT_NE(plan->warnings.back().find("'tas' is packed or masked differently"), std::string::npos);
 }
 
+TEST(CombineFiles, ANaNMissingValueMasksNothingSoChangesNothing) {
+  std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
+  scans[0].schema.variables[2].type = scans[1].schema.variables[2].type = DataType::kInt32;
+  scans[0].schema.variables[2].attributes.push_back(
+      Attribute::Numeric("missing_value", DataType::kFloat64, std::vector<double>{NAN}));
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_TRUE(layout->unpacked.empty());
+}
+
 TEST(CombineFiles, RefusesAStaticOrUnsignedVariablePackedDifferently) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
   scans[0].schema.variables[3].attributes.push_back(Attribute::Numeric("scale_factor", DataType::kFloat32, std::vector<float>{0.5f}));
