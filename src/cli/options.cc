@@ -56,18 +56,26 @@ struct DestinationFlags {
                   "then gcloud's application default credentials, then the metadata server)");
     g->add_option("--scope", o.auth.scope, "OAuth scope to request")->capture_default_str();
     g->add_option("--resumable-threshold-mb", resumable_threshold_mb, "objects this big use resumable uploads")
-        ->check(FiniteNumber())->capture_default_str();
-    g->add_option("--piece-mb", piece_mb, "bytes per resumable request (rounded to 256 KiB)")->check(FiniteNumber())->capture_default_str();
+        ->check(FiniteNumber())
+        ->capture_default_str();
+    g->add_option("--piece-mb", piece_mb, "bytes per resumable request (rounded to 256 KiB)")
+        ->check(FiniteNumber())
+        ->capture_default_str();
     g->add_option("--retry-attempts", retry_attempts, "attempts per request before giving up")->capture_default_str();
-    g->add_option("--retry-seconds", retry_seconds, "time per request before giving up")->check(FiniteNumber())->capture_default_str();
+    g->add_option("--retry-seconds", retry_seconds, "time per request before giving up")
+        ->check(FiniteNumber())
+        ->capture_default_str();
     g->add_option("--retry-initial-seconds", retry_initial_seconds,
                   "first backoff ceiling; doubles per retry up to 32 s, with full jitter")
-        ->check(FiniteNumber())->capture_default_str();
+        ->check(FiniteNumber())
+        ->capture_default_str();
     g->add_option("--timeout-seconds", stall_seconds, "a request with no progress for this long is retried")
-        ->check(FiniteNumber())->capture_default_str();
+        ->check(FiniteNumber())
+        ->capture_default_str();
     g->add_option("--initial-request-rate", initial_rate,
                   "object writes per second for the whole job at first; doubles every 20 minutes")
-        ->check(FiniteNumber())->capture_default_str();
+        ->check(FiniteNumber())
+        ->capture_default_str();
   }
 
   Status ApplyTo(CliOptions& o) const {
@@ -139,7 +147,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                     "one coordinate that differs between files)");
     cmd->add_option("--chunks", chunks, "chunk sizes, e.g. time=24,lat=-1 (-1 = whole dimension)");
     cmd->add_option("--target-chunk-mb", target_mb, "chunk size to aim for where --chunks says nothing")
-        ->check(FiniteNumber())->capture_default_str();
+        ->check(FiniteNumber())
+        ->capture_default_str();
     cmd->add_option("--variables", variables, "variables to convert, comma separated (their coordinates come along)");
     cmd->add_option("--compressor", compressor, "zstd[:LEVEL] or none")->capture_default_str();
     cmd->add_flag("--shuffle", shuffle, "byte-shuffle numbers before compressing (numcodecs' shuffle filter)");
@@ -159,17 +168,21 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   convert->add_option("--hdf5-cache-mb", hdf5_cache_mb,
                       "HDF5 chunk cache per input variable of each open file (each chunk thread opens its own); "
                       "raise it when Zarr chunks cut through the inputs' HDF5 chunks")
-      ->check(FiniteNumber())->capture_default_str();
+      ->check(FiniteNumber())
+      ->capture_default_str();
   convert->add_flag("!--no-direct-reads", options.convert.direct_chunk_reads,
                     "read every input only through netCDF-C (by default netCDF-4 inputs' compressed HDF5 chunks are "
                     "read and inflated directly, and classic-format data read with pread, where the layout allows)");
   convert->add_option("--progress", progress, "bar, lines or none (default: a bar on a terminal, else lines)")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
-  convert->add_option("--progress-interval", progress_seconds, "seconds between progress lines")->check(FiniteNumber())->capture_default_str();
+  convert->add_option("--progress-interval", progress_seconds, "seconds between progress lines")
+      ->check(FiniteNumber())
+      ->capture_default_str();
   convert->add_option("--report", options.report_file, "write the final figures as JSON to FILE");
   convert->add_option("--grace-seconds", grace_seconds,
                       "after SIGTERM/SIGINT/SIGUSR1, time for writes in flight to finish before exiting with 75")
-      ->check(FiniteNumber())->capture_default_str();
+      ->check(FiniteNumber())
+      ->capture_default_str();
   convert->add_option("--threads", options.convert.chunk_threads,
                       "threads per rank that read and compress chunks (default: the cores the rank may use, "
                       "as bound by mpirun or srun, up to 8)")
@@ -181,7 +194,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   convert->add_option("--write-buffer-mb", write_buffer_mb,
                       "compressed chunks a rank holds for writes queued or in flight, in MiB: bounds memory when the "
                       "destination is slower than reading (one chunk is always let through)")
-      ->check(FiniteNumber())->capture_default_str();
+      ->check(FiniteNumber())
+      ->capture_default_str();
   destination.AddTo(convert, options);
 
   CLI::App* status = app.add_subcommand("status", "show how far a conversion into DEST has got");

@@ -40,10 +40,9 @@ double LoadAsDouble(DataType type, const std::byte* p) {
 void UnpackValues(DataType raw, const Packing& packing, DataType stored, const std::byte* in, std::size_t count,
                   std::byte* out) {
   const std::size_t raw_size = SizeOf(raw);
-  // xarray masks first, in float32 for integers of up to 2 bytes (and for
-  // float32), comparing in double; then scales in the type it decodes to.
+  // xarray masks first, then scales in the type it decodes to.
   const bool mask = !packing.fills.empty();
-  const bool mask_in_float32 = raw == DataType::kFloat32 || (IsInteger(raw) && SizeOf(raw) <= 2);
+  const bool mask_in_float32 = MaskedType(raw) == DataType::kFloat32;
   const bool scale = packing.scale || packing.offset;
   const bool scale_in_float32 = DecodedType(raw, packing) == DataType::kFloat32;
   // numpy compares and computes a float32 array with a double scalar in
@@ -64,10 +63,12 @@ void UnpackValues(DataType raw, const Packing& packing, DataType stored, const s
       if (scale_in_float32) {
         float x = static_cast<float>(v);
         if (packing.scale) {
-          x = scale32 ? x * static_cast<float>(scale_factor) : static_cast<float>(static_cast<double>(x) * scale_factor);
+          x = scale32 ? x * static_cast<float>(scale_factor)
+                      : static_cast<float>(static_cast<double>(x) * scale_factor);
         }
         if (packing.offset) {
-          x = offset32 ? x + static_cast<float>(add_offset) : static_cast<float>(static_cast<double>(x) + add_offset);
+          x = offset32 ? x + static_cast<float>(add_offset)
+                       : static_cast<float>(static_cast<double>(x) + add_offset);
         }
         v = x;
       } else {

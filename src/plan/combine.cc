@@ -163,19 +163,25 @@ std::string EncodingText(const std::string& name, const Attribute* a) {
 // decodes them) when it is a number concatenated along the files. Anything
 // else would decode wrongly, so it is refused.
 Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const std::string& ref_path,
-                         const std::string& other_path, const std::string& concat_dim, std::set<std::string>& unpacked) {
-  // Compared as xarray decodes them: a NaN missing_value masks nothing.
+                         const std::string& other_path, const std::string& concat_dim,
+                         std::set<std::string>& unpacked) {
+  // Packings compare as xarray decodes them: a NaN missing_value masks nothing.
   const bool packing_differs = !(PackingOf(v.attributes) == PackingOf(o.attributes));
-  const bool is_unsigned = FindAttribute(v.attributes, "_Unsigned") || FindAttribute(o.attributes, "_Unsigned");
+  const Attribute* unsigned_v = FindAttribute(v.attributes, "_Unsigned");
+  const Attribute* unsigned_o = FindAttribute(o.attributes, "_Unsigned");
+  if (!packing_differs && SameEncoding(unsigned_v, unsigned_o)) return Status::Ok();
   const bool numeric = IsInteger(v.type) || IsFloat(v.type);
-  if (packing_differs && numeric && !is_unsigned && v.AxisOf(concat_dim) >= 0) {
+  if (packing_differs && numeric && !unsigned_v && !unsigned_o && v.AxisOf(concat_dim) >= 0) {
     unpacked.insert(v.path());
     return Status::Ok();
   }
-  for (const char* name : {"scale_factor", "add_offset", "_FillValue", "missing_value", "_Unsigned"}) {
+  // Refused: name the first attribute that makes the difference.
+  std::vector<const char*> names = {"_Unsigned"};
+  if (packing_differs) names.insert(names.begin(), std::begin(kPackingAttributes), std::end(kPackingAttributes));
+  for (const char* name : names) {
     const Attribute* a = FindAttribute(v.attributes, name);
     const Attribute* b = FindAttribute(o.attributes, name);
-    if (SameEncoding(a, b) || (!packing_differs && std::string(name) != "_Unsigned")) continue;
+    if (SameEncoding(a, b)) continue;
     return InvalidInput("variable '" + v.path() + "' has " + EncodingText(name, a) + " in " + ref_path + " but " +
                         EncodingText(name, b) + " in " + other_path +
                         "; nc2zarr stores such a variable unpacked only when it is a number without _Unsigned along "

@@ -94,10 +94,12 @@ void StoreUnpacked(PlannedVariable& v, const std::vector<InputFile>& files, std:
   }
   v.type = stored;
   std::erase_if(v.attributes, [](const Attribute& a) {
-    return std::find(std::begin(kPackingAttributes), std::end(kPackingAttributes), a.name) != std::end(kPackingAttributes);
+    return std::find(std::begin(kPackingAttributes), std::end(kPackingAttributes), a.name) !=
+           std::end(kPackingAttributes);
   });
   if (stored == DataType::kFloat32) {
-    v.attributes.push_back(Attribute::Numeric("_FillValue", stored, std::vector<float>{std::numeric_limits<float>::quiet_NaN()}));
+    v.attributes.push_back(
+        Attribute::Numeric("_FillValue", stored, std::vector<float>{std::numeric_limits<float>::quiet_NaN()}));
   } else {
     v.attributes.push_back(
         Attribute::Numeric("_FillValue", stored, std::vector<double>{std::numeric_limits<double>::quiet_NaN()}));

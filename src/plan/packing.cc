@@ -8,7 +8,9 @@ Packing PackingOf(const std::vector<Attribute>& attributes) {
   Packing p;
   auto single = [&](const char* name) -> std::optional<double> {
     const Attribute* a = FindAttribute(attributes, name);
-    if (a == nullptr || a->type == DataType::kChar || a->type == DataType::kString || a->count() == 0) return std::nullopt;
+    if (a == nullptr || a->type == DataType::kChar || a->type == DataType::kString || a->count() == 0) {
+      return std::nullopt;
+    }
     return a->DoubleAt(0);
   };
   p.scale = single("scale_factor");
@@ -24,9 +26,13 @@ Packing PackingOf(const std::vector<Attribute>& attributes) {
   return p;
 }
 
+DataType MaskedType(DataType raw) {
+  if (!IsInteger(raw)) return raw;
+  return SizeOf(raw) <= 2 ? DataType::kFloat32 : DataType::kFloat64;
+}
+
 DataType DecodedType(DataType raw, const Packing& packing) {
-  DataType t = raw;
-  if (!packing.fills.empty() && IsInteger(t)) t = SizeOf(t) <= 2 ? DataType::kFloat32 : DataType::kFloat64;
+  DataType t = packing.fills.empty() ? raw : MaskedType(raw);
   if (packing.scale || packing.offset) {
     if (t == DataType::kFloat32) return t;
     if (IsInteger(t) && SizeOf(t) <= 2 && !packing.offset) return DataType::kFloat32;

@@ -1,11 +1,11 @@
 #include "nc2zarr/read/netcdf_file.h"
 
 #include <netcdf.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "nc2zarr/base/file_stamp.h"
 #include "nc2zarr/read/netcdf_lock.h"
 
 namespace nc2zarr {
@@ -150,10 +150,9 @@ Status NetcdfFile::Error(int nc_status, const std::string& what) const {
 Result<FileSchema> NetcdfFile::ReadSchema() const {
   FileSchema schema;
   schema.path = path_;
-  struct stat sb {};
-  if (::stat(path_.c_str(), &sb) == 0) {
-    schema.size_bytes = static_cast<std::uint64_t>(sb.st_size);
-    schema.mtime_ns = static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec;
+  if (auto stamp = StampOf(path_)) {
+    schema.size_bytes = stamp->size_bytes;
+    schema.mtime_ns = stamp->mtime_ns;
   }
   auto lock = LockNetcdfLibraries();
   int format = 0, mode = 0;

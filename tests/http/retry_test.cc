@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "nc2zarr/base/log.h"
 #include "testing/fakes.h"
 
 namespace nc2zarr {
@@ -43,6 +44,19 @@ TEST(RetryLoop, RetriesEveryRetryableStatusThenSucceeds) {
     EXPECT_EQ(calls, 3);
     EXPECT_EQ(clock.sleeps.size(), 2u);
   }
+}
+
+TEST(RetryLoop, SaysWithVerboseLoggingWhyItWaits) {
+  FakeClock clock;
+  ConfigureLog(LogLevel::kDebug, 0, 1);
+  testing::internal::CaptureStderr();
+  auto r = RunLoop({Reply(503), Reply(200)}, clock);
+  std::string said = testing::internal::GetCapturedStderr();
+  ConfigureLog(LogLevel::kInfo, 0, 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(said.find("uploading gs://b/o: attempt 1 failed (the server answered 503); retrying in"),
+            std::string::npos)
+      << said;
 }
 
 TEST(RetryLoop, RetriesTransportFailures) {

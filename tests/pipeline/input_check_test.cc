@@ -8,18 +8,20 @@
 #include <filesystem>
 #include <fstream>
 
+#include "nc2zarr/base/file_stamp.h"
+
 namespace nc2zarr {
 namespace {
 
 namespace fs = std::filesystem;
 
 InputFile AsPlanned(const std::string& path) {
-  struct stat sb {};
-  EXPECT_EQ(::stat(path.c_str(), &sb), 0);
+  auto stamp = StampOf(path);
+  EXPECT_TRUE(stamp.has_value()) << path;
   InputFile f;
   f.path = path;
-  f.size_bytes = static_cast<std::uint64_t>(sb.st_size);
-  f.mtime_ns = static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1000000000 + sb.st_mtim.tv_nsec;
+  f.size_bytes = stamp.value_or(FileStamp{}).size_bytes;
+  f.mtime_ns = stamp.value_or(FileStamp{}).mtime_ns;
   return f;
 }
 

@@ -120,6 +120,18 @@ class GcsConversion(StoreTestCase):
         self.assertLess(stalled - plain, 3.5)
         self.assertSameAsLocal()
 
+    def test_retries_of_the_probe_count_in_the_report(self):
+        # Rank 0's start-up probe goes through its own store object; its
+        # retries belong in the job's figures too.
+        self.server.reset()
+        self.server.add_faults([{"op": "upload_media", "action": "status", "code": 503, "count": 2,
+                                 "name_prefix": f"{STORE}/.nc2zarr/probe"}])
+        report = self.path("report.json")
+        self.convert(["--report", report])
+        self.assertEqual(self.server.faults.pending(), [], "the probe was never retried")
+        with open(report) as f:
+            self.assertEqual(json.load(f)["retried_requests"], 2)
+
     def test_status_query_faults_after_a_broken_piece(self):
         for fault in ({"action": "status", "code": 503}, {"action": "reset_before_body"}):
             with self.subTest(fault=fault):

@@ -27,6 +27,10 @@ inline constexpr const char* kPackingAttributes[] = {"scale_factor", "add_offset
 
 Packing PackingOf(const std::vector<Attribute>& attributes);
 
+// The type xarray masks values of type raw in: integers of up to 2 bytes in
+// float32, wider ones in float64, floats in their own type.
+DataType MaskedType(DataType raw);
+
 // The type xarray 2023.01 decodes values of type raw to: masking promotes
 // integers to float32 (up to 2 bytes) or float64; scaling keeps float32 and
 // small integers without add_offset as float32, else float64; unpacked and
