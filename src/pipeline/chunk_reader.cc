@@ -125,7 +125,12 @@ Status ChunkReader::Read(const PlannedVariable& v, const ChunkRegion& region, st
     } else {
       scratch_.resize(Product(p.count) * element);
       RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, scratch_.data()));
-      if (shifted) ShiftValues(v.type, v.attributes, shift->second, scratch_.data(), Product(p.count));
+      if (shifted && !ShiftValues(v.type, v.attributes, shift->second, scratch_.data(), Product(p.count))) {
+        return InvalidInput("variable '" + v.path() + "' in " + p.file->path +
+                            ": moved to the store's time units, its values leave the range of " +
+                            std::string(NumpyTypeName(v.type)) +
+                            "; rewrite the files to common time units (e.g. with `cdo settunits` and `cdo setreftime`)");
+      }
       CopyBlock(scratch_.data(), p.count, out.data(), v.chunks, p.at, element);
     }
   }

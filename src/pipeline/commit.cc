@@ -2,6 +2,8 @@
 
 #include <limits>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "nc2zarr/codec/crc32c.h"
 #include "nc2zarr/journal/journal.h"
@@ -60,12 +62,23 @@ Status WriteDatasetMetadata(const std::vector<MetadataObject>& objects, Store& s
   // before it is written, so a crash of the node cannot leave a store that
   // opens with a chunk missing; and all of it before "complete" is said.
   // These few go one by one, in the order given (deepest group first).
+  // Either of the root's .zgroup and .zmetadata opens the store, so when
+  // one fails (a full disk) those already written are taken back: a failed
+  // commit must not leave a store that opens.
+  std::vector<std::string> written;
+  auto withdraw = [&](Status failure) {
+    for (auto key = written.rbegin(); key != written.rend(); ++key) (void)store.Delete(*key);
+    return failure;
+  };
   for (const auto& object : objects) {
     if (!OpensSomething(object)) continue;
-    RETURN_IF_ERROR(store.Sync());
-    RETURN_IF_ERROR(store.Write(object.key, TextBytes(object.text), WriteOnce()));
+    Status status = store.Sync();
+    if (status.ok()) status = store.Write(object.key, TextBytes(object.text), WriteOnce());
+    if (!status.ok()) return withdraw(status);
+    written.push_back(object.key);
   }
-  return store.Sync();
+  Status synced = store.Sync();
+  return synced.ok() ? synced : withdraw(synced);
 }
 
 Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,

@@ -9,7 +9,7 @@ namespace nc2zarr {
 namespace {
 
 template <typename T>
-void Shift(const std::vector<Attribute>& attributes, double offset, std::byte* data, std::size_t count) {
+bool Shift(const std::vector<Attribute>& attributes, double offset, std::byte* data, std::size_t count) {
   // Missing values as the variable's own type, so they compare exactly.
   std::vector<T> missing;
   for (const char* name : {"_FillValue", "missing_value"}) {
@@ -17,10 +17,11 @@ void Shift(const std::vector<Attribute>& attributes, double offset, std::byte* d
     if (a == nullptr || a->type == DataType::kChar || a->type == DataType::kString) continue;
     for (std::size_t i = 0; i < a->count(); ++i) missing.push_back(static_cast<T>(a->DoubleAt(i)));
   }
-  // Integers add the whole offset through long long, which wraps to an
-  // unsigned type without undefined behaviour when it is negative; floats
-  // add it in double, rounding once.
+  // Integers add the whole offset exactly and say when a sum leaves T's
+  // range (the builtin computes it in infinite precision); floats add it in
+  // double, rounding once.
   const long long whole = std::llround(offset);
+  bool all_fit = true;
   for (std::size_t i = 0; i < count; ++i) {
     T value;
     std::memcpy(&value, data + i * sizeof(T), sizeof(T));
@@ -31,17 +32,23 @@ void Shift(const std::vector<Attribute>& attributes, double offset, std::byte* d
     for (T m : missing) is_missing = is_missing || value == m;
     if (is_missing) continue;
     if constexpr (std::is_integral_v<T>) {
-      value = static_cast<T>(static_cast<long long>(value) + whole);
+      T sum;
+      if (__builtin_add_overflow(value, whole, &sum)) {
+        all_fit = false;
+        continue;
+      }
+      value = sum;
     } else {
       value = static_cast<T>(static_cast<double>(value) + offset);
     }
     std::memcpy(data + i * sizeof(T), &value, sizeof(T));
   }
+  return all_fit;
 }
 
 }  // namespace
 
-void ShiftValues(DataType type, const std::vector<Attribute>& attributes, double offset, std::byte* data,
+bool ShiftValues(DataType type, const std::vector<Attribute>& attributes, double offset, std::byte* data,
                  std::size_t count) {
   switch (type) {
     case DataType::kInt8: return Shift<std::int8_t>(attributes, offset, data, count);
@@ -55,8 +62,9 @@ void ShiftValues(DataType type, const std::vector<Attribute>& attributes, double
     case DataType::kFloat32: return Shift<float>(attributes, offset, data, count);
     case DataType::kFloat64: return Shift<double>(attributes, offset, data, count);
     case DataType::kChar:
-    case DataType::kString: return;  // never time values: the plan only offsets numbers
+    case DataType::kString: break;  // never time values: the plan only offsets numbers
   }
+  return true;
 }
 
 }  // namespace nc2zarr

@@ -251,6 +251,28 @@ std::optional<std::pair<std::string, std::string>> TimeUnitsOf(const FileSchema&
   return std::nullopt;
 }
 
+// xarray decodes a variable whose units are exactly one of these as
+// durations, each file in its own unit (xarray's TIME_UNITS): a lead time in
+// hours in one file and days in the next is concatenated decoded, so raw
+// values joined under the first file's unit would be wrong.
+Status CheckSameDurationUnits(const std::vector<FileScan>& scans, const VariableSchema& v) {
+  static const std::set<std::string> kDurationUnits = {"days",         "hours",        "minutes",    "seconds",
+                                                       "milliseconds", "microseconds", "nanoseconds"};
+  const auto mine = TextAttribute(v.attributes, "units");
+  for (std::size_t i = 1; i < scans.size(); ++i) {
+    const VariableSchema* o = scans[i].schema.FindVariable(v.path());
+    const auto theirs = TextAttribute(o->attributes, "units");
+    if (theirs == mine) continue;
+    if ((mine && kDurationUnits.count(*mine)) || (theirs && kDurationUnits.count(*theirs))) {
+      return InvalidInput("variable '" + v.path() + "' has units '" + mine.value_or("") + "' in " +
+                          scans[0].schema.path + " but '" + theirs.value_or("") + "' in " + scans[i].schema.path +
+                          ": xarray reads these as durations, each file in its own unit, which nc2zarr does not "
+                          "convert; rewrite the files to one unit");
+    }
+  }
+  return Status::Ok();
+}
+
 // Files that count time from different reference dates (in one calendar, in
 // units of fixed length) are concatenated in the first file's units, as
 // xarray decodes them; anything else would shift values silently, so it is
@@ -262,6 +284,7 @@ Result<std::vector<std::map<std::string, double>>> TimeOffsets(const std::vector
   const FileSchema& ref = scans[0].schema;
   for (const auto& v : ref.variables) {
     if (v.AxisOf(concat_dim) < 0 || (!selected.empty() && !selected.count(v.path()))) continue;
+    RETURN_IF_ERROR(CheckSameDurationUnits(scans, v));
     auto mine = TimeUnitsOf(ref, v);
     if (!mine) continue;
     const auto to = ParseTimeUnits(mine->first, mine->second);

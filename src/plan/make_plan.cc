@@ -39,21 +39,32 @@ bool IsAncestorOrSelf(const std::string& group, const std::string& of) {
   return group.empty() || of == group || of.rfind(group + "/", 0) == 0;
 }
 
-std::string Rounded(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", v);
+std::string Rounded(double v, int digits = 3) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.*g", digits, v);
   return text;
 }
 
-// float32 time values moved to the first file's units are rounded to
-// float32 again, as xarray's to_zarr rounds them: said, with how far off the
-// concat coordinate ends up, so nobody finds it later in their analysis.
+// A value moved to the first file's units: exact in long double, and as
+// stored (ShiftValues adds in double, then the variable's type rounds).
+long double ExactShift(double x, double offset) { return static_cast<long double>(x) + offset; }
+long double StoredShift(DataType type, double x, double offset) {
+  const double sum = x + offset;
+  return type == DataType::kFloat32 ? static_cast<long double>(static_cast<float>(sum)) : sum;
+}
+
+// Time values moved to the first file's units are rounded to the variable's
+// float type again, as xarray's to_zarr rounds them: said when the concat
+// coordinate moves by a microsecond or more (float32 always, float64 far from
+// its reference date), with how far, so nobody finds it later in analysis.
 std::vector<std::string> RoundingWarnings(const Plan& plan, const std::vector<FileScan>& scans, const Layout& layout) {
   std::vector<std::string> warnings;
   for (const auto& v : plan.variables) {
-    if (v.type != DataType::kFloat32) continue;
+    if (v.type != DataType::kFloat32 && v.type != DataType::kFloat64) continue;
+    auto units = TextAttribute(v.attributes, "units").value_or("");
+    auto parsed = ParseTimeUnits(units, TextAttribute(v.attributes, "calendar").value_or(""));
     bool shifted = false;
-    double worst = 0;  // in the variable's units
+    long double worst = 0;  // in the variable's units
     for (std::size_t i = 0; i < scans.size(); ++i) {
       auto offset = layout.value_offsets[i].find(v.path());
       if (offset == layout.value_offsets[i].end()) continue;
@@ -61,21 +72,46 @@ std::vector<std::string> RoundingWarnings(const Plan& plan, const std::vector<Fi
       auto values = scans[i].coordinates.find(v.path());
       if (values == scans[i].coordinates.end()) continue;
       for (double x : values->second) {
-        double y = x + offset->second;
-        worst = std::max(worst, std::fabs(static_cast<double>(static_cast<float>(y)) - y));
+        worst = std::max(worst, std::fabs(StoredShift(v.type, x, offset->second) - ExactShift(x, offset->second)));
       }
     }
     if (!shifted) continue;
-    const bool known = scans[layout.order.front()].coordinates.count(v.path()) > 0;
-    if (known && worst == 0) continue;
-    auto units = TextAttribute(v.attributes, "units").value_or("");
-    auto parsed = ParseTimeUnits(units, TextAttribute(v.attributes, "calendar").value_or(""));
-    std::string how_far = known && parsed.ok() ? ", up to " + Rounded(worst * parsed->seconds_per_unit) + " s off" : "";
-    warnings.push_back("'" + v.path() + "' is float32: the values of files counting from another reference date are "
-                       "moved to '" + units + "' and rounded to float32" + how_far +
-                       " (as xarray's to_zarr rounds them); convert the files' time to double to keep it exact");
+    const bool known = scans[layout.order.front()].coordinates.count(v.path()) > 0 && parsed.ok();
+    const double worst_seconds = known ? static_cast<double>(worst) * parsed->seconds_per_unit : 0;
+    if (known ? worst_seconds < 1e-6 : v.type == DataType::kFloat64) continue;
+    const std::string type(NumpyTypeName(v.type));
+    std::string how_far = known ? ", up to " + Rounded(worst_seconds) + " s off" : "";
+    warnings.push_back("'" + v.path() + "' is " + type + ": the values of files counting from another reference "
+                       "date are moved to '" + units + "' and rounded to " + type + how_far +
+                       " (as xarray's to_zarr rounds them); give the files common time units to keep them exact");
   }
   return warnings;
+}
+
+// Integer time values moved to the first file's units must still fit their
+// type (seconds since 2020 as seconds since 1950 leave int32): refused at
+// the plan for the concat coordinate, whose values are known; the chunk
+// reader checks every other value as it shifts it.
+Status CheckShiftedIntegersFit(const Plan& plan, const std::vector<FileScan>& scans, const Layout& layout) {
+  for (const auto& v : plan.variables) {
+    if (!IsInteger(v.type)) continue;
+    const auto [lowest, highest] = IntegerRange(v.type);
+    for (std::size_t i = 0; i < scans.size(); ++i) {
+      auto offset = layout.value_offsets[i].find(v.path());
+      auto values = scans[i].coordinates.find(v.path());
+      if (offset == layout.value_offsets[i].end() || values == scans[i].coordinates.end()) continue;
+      for (double x : values->second) {
+        const long double y = ExactShift(x, offset->second);
+        if (y >= lowest && y <= highest) continue;
+        return InvalidInput("variable '" + v.path() + "' in " + scans[i].schema.path + ": its value " + Rounded(x, 15) +
+                            " moved to the store's units '" + TextAttribute(v.attributes, "units").value_or("") +
+                            "' is " + Rounded(static_cast<double>(y), 15) + ", beyond the range of " +
+                            std::string(NumpyTypeName(v.type)) +
+                            "; rewrite the files to common time units (e.g. with `cdo settunits` and `cdo setreftime`)");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 // The files pack v differently: it is stored as the widest type any file
@@ -168,6 +204,7 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
   RETURN_IF_ERROR(ChooseChunks(plan.variables, plan.concat_dim, request.chunks));
   plan.warnings = ChunkWarnings(plan);
   for (auto& w : unpack_warnings) plan.warnings.push_back(std::move(w));
+  RETURN_IF_ERROR(CheckShiftedIntegersFit(plan, scans, layout));
   for (auto& w : RoundingWarnings(plan, scans, layout)) plan.warnings.push_back(std::move(w));
   return plan;
 }

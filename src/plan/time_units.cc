@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 
@@ -67,6 +68,79 @@ int DaysInMonth(const std::string& calendar, long y, int m) {
   return leap ? 29 : 28;
 }
 
+struct ReferenceDate {
+  long year = 0;
+  int month = 0, day = 0, hour = 0, minute = 0;
+  double second = 0;
+  int zone_seconds = 0;  // the UTC offset, "+01:00" -> 3600
+};
+
+// Reads digits at text[at...], at most max_digits of them.
+std::optional<long> Digits(const std::string& text, std::size_t& at, std::size_t max_digits = 9) {
+  std::size_t begin = at;
+  long value = 0;
+  while (at < text.size() && at - begin < max_digits && std::isdigit(static_cast<unsigned char>(text[at]))) {
+    value = value * 10 + (text[at++] - '0');
+  }
+  if (at == begin) return std::nullopt;
+  return value;
+}
+
+// "YYYY-MM-DD[(T| )hh[:mm[:ss[.f]]]][ ][Z|UTC|GMT|(+|-)hh[[:]mm]]", lower case; anything
+// else is refused rather than half read, since a date read wrong moves every value.
+std::optional<ReferenceDate> ParseReferenceDate(const std::string& text) {
+  ReferenceDate r;
+  std::size_t at = 0;
+  auto expect = [&](char c) { return at < text.size() && text[at] == c ? (++at, true) : false; };
+  auto year = Digits(text, at);
+  if (!year || !expect('-')) return std::nullopt;
+  auto month = Digits(text, at, 2);
+  if (!month || !expect('-')) return std::nullopt;
+  auto day = Digits(text, at, 2);
+  if (!day) return std::nullopt;
+  r.year = *year;
+  r.month = static_cast<int>(*month);
+  r.day = static_cast<int>(*day);
+  const std::size_t after_date = at;
+  if (expect('t') || expect(' ')) {
+    while (expect(' ')) {}
+    if (auto hour = Digits(text, at, 2)) {
+      r.hour = static_cast<int>(*hour);
+      if (expect(':')) {
+        auto minute = Digits(text, at, 2);
+        if (!minute) return std::nullopt;
+        r.minute = static_cast<int>(*minute);
+        if (expect(':')) {
+          std::size_t begin = at;
+          while (at < text.size() && (std::isdigit(static_cast<unsigned char>(text[at])) || text[at] == '.')) ++at;
+          char* end = nullptr;
+          const std::string seconds = text.substr(begin, at - begin);
+          r.second = std::strtod(seconds.c_str(), &end);
+          if (seconds.empty() || *end != '\0') return std::nullopt;
+        }
+      }
+    } else {
+      at = after_date;  // "2000-01-01 utc": no time of day
+    }
+  }
+  while (expect(' ')) {}
+  const std::string zone = text.substr(at);
+  if (zone.empty() || zone == "z" || zone == "utc" || zone == "gmt") return r;
+  if (zone[0] != '+' && zone[0] != '-') return std::nullopt;
+  at += 1;
+  auto hours = Digits(text, at, 2);
+  if (!hours || *hours > 14) return std::nullopt;
+  long minutes = 0;
+  if (at < text.size()) {
+    expect(':');
+    auto m = Digits(text, at, 2);
+    if (!m || *m > 59 || at != text.size()) return std::nullopt;
+    minutes = *m;
+  }
+  r.zone_seconds = static_cast<int>((zone[0] == '-' ? -1 : 1) * (*hours * 3600 + minutes * 60));
+  return r;
+}
+
 }  // namespace
 
 Result<TimeUnits> ParseTimeUnits(const std::string& units, const std::string& calendar_text) {
@@ -79,35 +153,26 @@ Result<TimeUnits> ParseTimeUnits(const std::string& units, const std::string& ca
   static const std::map<std::string, double> kUnits = {
       {"days", 86400},   {"day", 86400},   {"d", 86400},      {"hours", 3600}, {"hour", 3600},  {"hrs", 3600},
       {"hr", 3600},      {"h", 3600},      {"minutes", 60},   {"minute", 60},  {"mins", 60},    {"min", 60},
-      {"seconds", 1},    {"second", 1},    {"secs", 1},       {"sec", 1},      {"s", 1}};
+      {"seconds", 1},    {"second", 1},    {"secs", 1},       {"sec", 1},      {"s", 1},
+      {"milliseconds", 1e-3}, {"millisecond", 1e-3}, {"msecs", 1e-3}, {"msec", 1e-3}, {"ms", 1e-3},
+      {"microseconds", 1e-6}, {"microsecond", 1e-6}, {"usecs", 1e-6}, {"usec", 1e-6}, {"us", 1e-6}};
   auto unit = kUnits.find(Trim(lower.substr(0, since)));
-  if (unit == kUnits.end()) return bad("only seconds, minutes, hours and days have a fixed length");
+  if (unit == kUnits.end()) return bad("only days, hours, minutes, seconds, milliseconds and microseconds have a fixed length");
   auto calendar = NormaliseCalendar(calendar_text);
   if (!calendar) return bad("unknown calendar");
 
-  std::string date = Trim(lower.substr(since + 7));
-  std::replace(date.begin(), date.end(), 't', ' ');
-  for (const char* zone : {" utc", "z", "+00:00", " +0:00", " 00:00"}) {
-    const std::string z(zone);
-    if (date.size() > z.size() && date.compare(date.size() - z.size(), z.size(), z) == 0) date.resize(date.size() - z.size());
-  }
-  long y = 0;
-  int mo = 0, d = 0, h = 0, mi = 0;
-  double s = 0;
-  int n = std::sscanf(date.c_str(), "%ld-%d-%d %d:%d:%lf", &y, &mo, &d, &h, &mi, &s);
-  if (n < 3 || (n > 3 && n < 5)) {
-    // "1850-01-01 00:00" has no seconds; "1850-1-1" none of the time.
-    n = std::sscanf(date.c_str(), "%ld-%d-%d %d:%d", &y, &mo, &d, &h, &mi);
-    if (n != 3 && n != 5) return bad("the reference date is not YYYY-MM-DD[ hh:mm[:ss]]");
-  }
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(*calendar, y, mo) || h < 0 || h > 23 || mi < 0 ||
-      mi > 59 || s < 0 || s >= 61) {
+  auto date = ParseReferenceDate(Trim(lower.substr(since + 7)));
+  if (!date) return bad("the reference date is not YYYY-MM-DD[ hh:mm[:ss]][ +hh:mm]");
+  const auto& [y, mo, d, h, mi, s, zone_seconds] = *date;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(*calendar, y, mo) || h > 23 || mi > 59 || s >= 61) {
     return bad("the reference date is out of range");
   }
   TimeUnits t;
   t.seconds_per_unit = unit->second;
   t.calendar = *calendar;
-  t.reference_seconds = static_cast<double>(DayNumber(*calendar, y, mo, d)) * 86400.0 + h * 3600.0 + mi * 60.0 + s;
+  t.reference_day = DayNumber(*calendar, y, mo, d);
+  // A UTC offset names local time: the instant in UTC is that much earlier.
+  t.reference_second_of_day = h * 3600.0 + mi * 60.0 + s - zone_seconds;
   return t;
 }
 
@@ -118,7 +183,11 @@ Result<double> TimeOffset(const TimeUnits& from, const TimeUnits& to) {
   if (from.seconds_per_unit != to.seconds_per_unit) {
     return InvalidInput("the time units differ in size (not only in their reference date)");
   }
-  return (from.reference_seconds - to.reference_seconds) / to.seconds_per_unit;
+  const double seconds = static_cast<double>(from.reference_day - to.reference_day) * 86400.0 +
+                        (from.reference_second_of_day - to.reference_second_of_day);
+  // 1e-3 is not a binary fraction: multiply by the exact 1000 instead.
+  if (to.seconds_per_unit < 1) return seconds * std::round(1 / to.seconds_per_unit);
+  return seconds / to.seconds_per_unit;
 }
 
 }  // namespace nc2zarr

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "testing/stub_store.h"
 
@@ -104,6 +105,30 @@ TEST(WriteDatasetMetadata, AFailedArrayWriteStopsBeforeAnyOpener) {
     EXPECT_NE(key, ".zgroup");
     EXPECT_NE(key, ".zmetadata");
   }
+}
+
+TEST(WriteDatasetMetadata, AFailedOpenerTakesBackTheOpenersWrittenBeforeIt) {
+  // A full disk: the root .zgroup is written, the .zmetadata is not. Either
+  // would open the store, so the .zgroups go again.
+  class FullDiskStore final : public fakes::StubStore {
+   public:
+    Status Write(const std::string& key, std::span<const std::byte>, const WriteOptions&) override {
+      std::lock_guard lock(mutex_);
+      if (key == ".zmetadata") return Status(ErrorCode::kIo, "cannot write .zmetadata: No space left on device");
+      present.insert(key);
+      return Status::Ok();
+    }
+    Status Delete(const std::string& key) override {
+      std::lock_guard lock(mutex_);
+      present.erase(key);
+      return Status::Ok();
+    }
+    std::mutex mutex_;
+    std::set<std::string> present;
+  } store;
+  Status st = WriteDatasetMetadata(Objects({"a/.zarray", "g/.zattrs", "g/.zgroup", ".zgroup", ".zmetadata"}), store, 2);
+  EXPECT_EQ(st.code(), ErrorCode::kIo);
+  EXPECT_EQ(store.present, (std::set<std::string>{"a/.zarray", "g/.zattrs"}));
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace {
 
 template <typename T>
 std::vector<T> Shifted(std::vector<T> values, DataType type, double offset, const std::vector<Attribute>& attributes) {
-  ShiftValues(type, attributes, offset, reinterpret_cast<std::byte*>(values.data()), values.size());
+  EXPECT_TRUE(ShiftValues(type, attributes, offset, reinterpret_cast<std::byte*>(values.data()), values.size()));
   return values;
 }
 
@@ -43,6 +43,17 @@ TEST(ShiftValues, IntegersTakeWholeOffsetsBothWays) {
   EXPECT_EQ(Shifted<std::uint16_t>({30, 7}, DataType::kUInt16, -5.0, {}), (std::vector<std::uint16_t>{25, 2}));
   EXPECT_EQ(Shifted<std::int64_t>({std::int64_t(1) << 40}, DataType::kInt64, 3600.0, {}),
             (std::vector<std::int64_t>{(std::int64_t(1) << 40) + 3600}));
+}
+
+TEST(ShiftValues, SaysWhenAnIntegerLeavesItsRange) {
+  // seconds since 2020-01-01 moved to seconds since 1950-01-01: past int32.
+  std::vector<std::int32_t> seconds = {0, 3600};
+  EXPECT_FALSE(ShiftValues(DataType::kInt32, {}, 2208988800.0, reinterpret_cast<std::byte*>(seconds.data()), 2));
+  std::vector<std::uint8_t> days = {3};
+  EXPECT_FALSE(ShiftValues(DataType::kUInt8, {}, -5.0, reinterpret_cast<std::byte*>(days.data()), 1));
+  std::vector<std::int64_t> wide = {0};
+  EXPECT_TRUE(ShiftValues(DataType::kInt64, {}, 2208988800.0, reinterpret_cast<std::byte*>(wide.data()), 1));
+  EXPECT_EQ(wide[0], 2208988800);
 }
 
 }  // namespace

@@ -40,6 +40,27 @@ TEST(TimeUnits, ReadsTheUsualSpellings) {
             24);
 }
 
+TEST(TimeUnits, AUtcOffsetMovesTheReference) {
+  // cftime/pandas: 0 hours since 2000-01-01 00:00 +01:00 is 1999-12-31 23:00 UTC.
+  auto utc = *ParseTimeUnits("hours since 2000-01-01 00:00:00", "standard");
+  EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 00:00:00 +01:00", "standard"), utc), -1);
+  EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01T00:00:00-0530", "standard"), utc), 5.5);
+  EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 00:00 +1", "standard"), utc), -1);
+  EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 00:00:00 UTC", "standard"), utc), 0);
+  EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 utc", "standard"), utc), 0);
+  EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 00:00:00+00:00", "standard"), utc), 0);
+  // What cannot be read whole is refused, not read in part.
+  EXPECT_FALSE(ParseTimeUnits("hours since 2000-01-01 00:00:00 CET", "standard").ok());
+  EXPECT_FALSE(ParseTimeUnits("hours since 2000-01-01 00:00:00 +01:00 extra", "standard").ok());
+  EXPECT_FALSE(ParseTimeUnits("hours since 2000-01-01 00:", "standard").ok());
+}
+
+TEST(TimeUnits, MillisecondsAndMicrosecondsHaveFixedLengths) {
+  EXPECT_EQ(Between("2000-01-02", "2000-01-01", "standard", "milliseconds"), 86400000);
+  EXPECT_EQ(Between("2000-01-02", "2000-01-01", "noleap", "microseconds"), 86400000000.0);
+  EXPECT_EQ(Between("2000-01-01 00:00:00.001", "2000-01-01", "standard", "milliseconds"), 1);
+}
+
 TEST(TimeUnits, RefusesWhatHasNoFixedLength) {
   EXPECT_FALSE(ParseTimeUnits("months since 2000-01-01", "standard").ok());
   EXPECT_FALSE(ParseTimeUnits("days since 2000-02-30", "standard").ok());

@@ -155,6 +155,42 @@ class BadInput(StoreTestCase):
             write(self.path("b.nc"), [2, 3], units=units)
             self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'time'", units, "a.nc", "b.nc"])
 
+    def test_durations_in_other_units(self):
+        # xarray decodes 'hours' and 'days' as durations file by file.
+        for name, units, lead in (("a.nc", "hours", [24, 48]), ("b.nc", "days", [3, 4])):
+            write(self.path(name), [0, 1] if name == "a.nc" else [2, 3])
+            with netCDF4.Dataset(self.path(name), "a") as ds:
+                ds.createVariable("lead", "i4", ("time",))[:] = lead
+                ds["lead"].units = units
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'lead'", "'hours'", "'days'", "a.nc", "b.nc"])
+
+    def test_integer_time_moved_beyond_its_type(self):
+        # int32 seconds since 2020 do not fit int32 as seconds since 1950:
+        # the plan refuses the coordinate; the chunk reader its bounds.
+        def write_int_time(name, units, time_type, bounds_type):
+            with netCDF4.Dataset(self.path(name), "w") as ds:
+                ds.createDimension("time", None)
+                ds.createDimension("bnds", 2)
+                t = ds.createVariable("time", time_type, ("time",))
+                t.units, t.bounds = units, "time_bnds"
+                t[:] = [0, 3600]
+                ds.createVariable("time_bnds", bounds_type, ("time", "bnds"))[:] = [[0, 3600], [3600, 7200]]
+                ds.createVariable("tas", "f4", ("time",))[:] = [1, 2]
+        write_int_time("a.nc", "seconds since 1950-01-01", "i4", "i4")
+        write_int_time("b.nc", "seconds since 2020-01-01", "i4", "i4")
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'time'", "b.nc", "2208988800", "int32"])
+        write_int_time("a.nc", "seconds since 1950-01-01", "i8", "i4")
+        write_int_time("b.nc", "seconds since 2020-01-01", "i8", "i4")
+        store = self.path("bounds.zarr")
+        result = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store], check=False)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        errors = [l for l in result.stderr.splitlines() if "error" in l]
+        self.assertEqual(len(errors), 1, result.stderr)
+        self.assertIn("'time_bnds' in " + self.path("b.nc"), errors[0])
+        self.assertIn("int32", errors[0])
+        self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")))
+        self.assertFalse(os.path.exists(os.path.join(store, ".zgroup")))
+
     def test_unknown_variable_dimension_and_concat_dim_are_usage_errors(self):
         write(self.path("a.nc"), [0, 1])
         self.refuse([self.path("a.nc"), "--variables", "pr"], code=2, names=["'pr'", "a.nc"])

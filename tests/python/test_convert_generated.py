@@ -91,6 +91,47 @@ class ConvertGenerated(StoreTestCase):
         # from the inputs' by design.
         self.assertMatchesXarray(store, decoded_only=True)
 
+    def test_reference_dates_with_utc_offsets_or_in_milliseconds(self):
+        # pandas and cftime move a reference date by its UTC offset; units
+        # of milliseconds have a fixed length like seconds.
+        cases = {"offset": [("hours since 2000-01-01 00:00:00 +01:00", [0, 1]), ("hours since 2000-01-01", [2, 3])],
+                 "ms": [("milliseconds since 2000-01-01", [0, 500]), ("milliseconds since 2000-01-01 00:00:01", [0, 500])]}
+        for case, files in cases.items():
+            paths = []
+            for k, (units, times) in enumerate(files):
+                paths.append(self.path(f"{case}{k}.nc"))
+                with netCDF4.Dataset(paths[-1], "w") as ds:
+                    ds.createDimension("time", None)
+                    t = ds.createVariable("time", "f8", ("time",))
+                    t.units, t.calendar = units, "standard"
+                    t[:] = times
+                    ds.createVariable("tas", "f4", ("time",))[:] = [k, k]
+            store = self.path(f"{case}.zarr")
+            run(["convert"] + paths + ["-o", store, "-q"])
+            self.assertMatchesXarray(store, files=paths, decoded_only=True)
+        np.testing.assert_array_equal(zarr.open_group(self.path("offset.zarr"), mode="r")["time"][:], [0, 1, 3, 4])
+        np.testing.assert_array_equal(zarr.open_group(self.path("ms.zarr"), mode="r")["time"][:], [0, 500, 1000, 1500])
+
+    def test_float64_time_far_from_its_reference_date_is_said_to_be_rounded(self):
+        # Hours of 2000 as days since 0001-01-01 in float64 lose microseconds,
+        # as xarray's to_zarr loses them: the plan says how many.
+        for name, units, times in (("a.nc", "days since 0001-01-01", [729634.0]),
+                                   ("b.nc", "days since 2000-01-01", [1 / 24, 2 / 24, 4 / 24])):
+            with netCDF4.Dataset(self.path(name), "w") as ds:
+                ds.createDimension("time", None)
+                t = ds.createVariable("time", "f8", ("time",))
+                t.units, t.calendar = units, "noleap"
+                t[:] = times
+        result = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", self.path("out.zarr")])
+        warnings = [l for l in result.stderr.splitlines() if "warning" in l and "'time' is float64" in l]
+        self.assertEqual(len(warnings), 1, result.stderr)
+        self.assertRegex(warnings[0], r"up to [0-9.e-]+ s off")
+        # Whole days stay exact: no warning.
+        with netCDF4.Dataset(self.path("b.nc"), "a") as ds:
+            ds["time"][:] = [1.0, 2.0, 4.0]
+        result = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", self.path("exact.zarr")])
+        self.assertNotIn("rounded", result.stderr)
+
     def test_static_variables_equal_as_xarray_compares_them(self):
         # -0.0 and 0.0, and NaNs with different payloads, are equal to xarray;
         # a static variable holding them is one variable, not a conflict.

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace nc2zarr {
 
@@ -35,5 +36,12 @@ bool IsFloat(DataType type);
 // Short names used in the plan file and in messages: "i2", "f4", "char", ...
 std::string_view TypeName(DataType type);
 std::optional<DataType> TypeFromName(std::string_view name);
+
+// numpy's names, for messages a Python user reads: "int16", "float32", ...
+std::string_view NumpyTypeName(DataType type);
+
+// The lowest and highest value of an integer type (long double holds both
+// ends of every one exactly).
+std::pair<long double, long double> IntegerRange(DataType type);
 
 }  // namespace nc2zarr

@@ -13,8 +13,9 @@ namespace nc2zarr {
 
 // Adds offset to each of the count elements of type at data, except NaN and
 // the variable's _FillValue / missing_value (from its attributes). Integer
-// offsets are whole numbers (the plan refuses others).
-void ShiftValues(DataType type, const std::vector<Attribute>& attributes, double offset, std::byte* data,
+// offsets are whole numbers (the plan refuses others). False when an
+// integer sum leaves its type's range (those values are left as they were).
+[[nodiscard]] bool ShiftValues(DataType type, const std::vector<Attribute>& attributes, double offset, std::byte* data,
                  std::size_t count);
 
 }  // namespace nc2zarr

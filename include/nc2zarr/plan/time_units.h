@@ -13,13 +13,16 @@ namespace nc2zarr {
 struct TimeUnits {
   double seconds_per_unit = 0;  // days: 86400, hours: 3600, ...
   std::string calendar;         // normalised: "standard", "proleptic_gregorian", "noleap", ...
-  // The reference instant in seconds from 0001-01-01 00:00 of the calendar.
-  double reference_seconds = 0;
+  // The reference instant in UTC: whole days from 0001-01-01 of the calendar
+  // and seconds into that day, apart so fractions of a second stay exact.
+  long reference_day = 0;
+  double reference_second_of_day = 0;
 };
 
 // kInvalidInput when the units are not "<unit> since <date>" with a unit of
-// seconds, minutes, hours or days, or the calendar is unknown (months and
-// years have no fixed length, so they are refused).
+// days, hours, minutes, seconds, milliseconds or microseconds, or the
+// calendar is unknown (months and years have no fixed length, so they are
+// refused). A UTC offset after the date ("+01:00") moves the reference.
 Result<TimeUnits> ParseTimeUnits(const std::string& units, const std::string& calendar);
 
 // What to add to a value in `from` units to express it in `to` units; both
