@@ -53,10 +53,14 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
       RETURN_IF_ERROR(ExpandOne(arg, expanded));
     }
   }
+  // A file named twice (overlapping patterns, `f.nc ./f.nc`, a symbolic
+  // link) is one input, kept where it first appears.
   std::vector<std::string> unique;
   std::set<std::string> seen;
   for (auto& p : expanded) {
-    if (seen.insert(p).second) unique.push_back(std::move(p));
+    std::error_code failed;
+    auto identity = std::filesystem::weakly_canonical(p, failed);
+    if (seen.insert(failed ? p : identity.string()).second) unique.push_back(std::move(p));
   }
   if (unique.empty()) return UsageError("no input files given");
   return unique;

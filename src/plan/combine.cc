@@ -364,7 +364,8 @@ Status CheckIncreasing(const std::string& dim, const std::string& path, const st
     if (!(values[k] > values[k - 1])) {
       return InvalidInput("the '" + dim + "' values in " + path + " are not increasing (" + NumberText(values[k - 1]) +
                           " then " + NumberText(values[k]) + " at index " + std::to_string(k) +
-                          "); the concat coordinate must increase strictly");
+                          "); the concat coordinate must increase strictly in every file (reverse a decreasing "
+                          "one first, e.g. with `ncpdq -a -" + dim + "`)");
     }
   }
   return Status::Ok();
@@ -428,10 +429,16 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
     for (std::size_t i : layout.order) {
       if (coords[i].empty()) continue;
       if (previous != nullptr && !(coords[i].front() > previous->back())) {
+        // The same values in both: more likely ensemble members or levels
+        // split into files than a duplicate.
+        const std::string way_out =
+            coords[i] == *previous
+                ? "the files hold the same '" + layout.concat_dim + "' values: if they differ along another "
+                  "dimension (ensemble members, levels), name it with --concat-dim; otherwise remove one"
+                : "remove one of the files, or trim the overlap";
         return InvalidInput("the '" + layout.concat_dim + "' values of " + scans[previous_index].schema.path +
                             " (ending at " + NumberText(previous->back()) + ") and " + scans[i].schema.path +
-                            " (starting at " + NumberText(coords[i].front()) +
-                            ") overlap; remove one of the files, or trim the overlap");
+                            " (starting at " + NumberText(coords[i].front()) + ") overlap; " + way_out);
       }
       previous = &coords[i];
       previous_index = i;

@@ -189,6 +189,15 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
       p.shape.pop_back();
       if (!p.input_chunks.empty()) p.input_chunks.pop_back();
     }
+    if (std::find(p.dims.begin(), p.dims.end(), p.name) != p.dims.end() && p.dims.size() != 1) {
+      // xarray takes a variable named like one of its dimensions for that
+      // dimension's coordinate and cannot open a store where it is not.
+      std::string dims;
+      for (const auto& d : p.dims) dims += (dims.empty() ? "" : ", ") + d;
+      return InvalidInput("variable '" + path + "' in " + first.path + " has dimensions (" + dims +
+                          "), one of them its own name, which xarray cannot open; leave it out with --variables, "
+                          "or rename it (e.g. `ncrename -v " + p.name + "," + p.name + "_values`)");
+    }
     if (layout.unpacked.count(path)) StoreUnpacked(p, plan.files, unpack_warnings);
     p.concat_axis = layout.concat_dim.empty() ? -1 : p.AxisOfDim(layout.concat_dim);
     if (p.concat_axis >= 0) p.shape[static_cast<std::size_t>(p.concat_axis)] = concat_total;

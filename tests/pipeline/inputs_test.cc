@@ -34,6 +34,14 @@ TEST_F(ExpandInputsTest, PatternsExpandInNameOrderAndRepeatsCountOnce) {
   EXPECT_EQ(*got, (std::vector<std::string>{a, b}));
 }
 
+TEST_F(ExpandInputsTest, OneFileSpelledTwoWaysCountsOnce) {
+  std::string a = Touch("a.nc");
+  fs::create_symlink(a, dir_ / "link.nc");
+  auto got = ExpandInputs({a, (dir_ / "." / "a.nc").string(), (dir_ / "link.nc").string()});
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, (std::vector<std::string>{a}));
+}
+
 TEST_F(ExpandInputsTest, AnExistingFileIsTakenAsItIsEvenWithGlobCharactersInItsName) {
   std::string bracketed = Touch("run[1].nc");
   Touch("run1.nc");  // what the name would match as a pattern

@@ -6,6 +6,7 @@ import unittest
 
 import netCDF4
 import numpy as np
+import xarray
 import zarr
 
 from harness import StoreTestCase, make_sample, run
@@ -105,6 +106,26 @@ class BadInput(StoreTestCase):
         write(self.path("a.nc"), [0, 1, 2])
         write(self.path("b.nc"), [2, 3])
         self.refuse([self.path("a.nc"), self.path("b.nc")], names=["overlap", "a.nc", "b.nc"])
+
+    def test_same_times_in_every_file_point_to_concat_dim(self):
+        # Ensemble members one to a file share their time values.
+        write(self.path("a.nc"), [0, 1])
+        write(self.path("b.nc"), [0, 1])
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["overlap", "same 'time' values", "--concat-dim"])
+
+    def test_a_variable_named_like_one_of_its_dimensions(self):
+        # xarray cannot open x(time, x); nc2zarr must not write it.
+        for name in ("a.nc", "b.nc"):
+            write(self.path(name), [0, 1] if name == "a.nc" else [2, 3])
+            with netCDF4.Dataset(self.path(name), "a") as ds:
+                ds.createDimension("x", 2)
+                ds.createVariable("x", "f4", ("time", "x"))[:] = 1
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'x'", "(time, x)", "a.nc", "--variables"])
+        store = self.path("tas.zarr")
+        run(["convert", self.path("a.nc"), self.path("b.nc"), "--variables", "tas", "-o", store, "-q"])
+        with xarray.open_zarr(store) as ds:
+            self.assertEqual(list(ds.data_vars), ["tas"])
+            np.testing.assert_array_equal(ds["tas"].values, np.ones((4, 3)))
 
     def test_times_not_increasing(self):
         write(self.path("a.nc"), [0, 2, 1])
