@@ -127,7 +127,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   app.set_version_flag("--version", kVersion);
 
   CliOptions options;
-  std::vector<std::string> inputs, variables;
+  std::vector<std::string> inputs, variables, drop_variables;
   std::string chunks, compressor = "zstd:1";
   bool shuffle = false;
   double target_mb = 100, grace_seconds = 30, progress_seconds = 10, hdf5_cache_mb = 0, write_buffer_mb = 128;
@@ -150,6 +150,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
         ->check(FiniteNumber())
         ->capture_default_str();
     cmd->add_option("--variables", variables, "variables to convert, comma separated (their coordinates come along)");
+    cmd->add_option("--drop-variables", drop_variables,
+                    "variables to leave out, comma separated, even where others name them (as xarray's "
+                    "drop_variables)");
     cmd->add_option("--compressor", compressor, "zstd[:LEVEL] or none")->capture_default_str();
     cmd->add_flag("--shuffle", shuffle, "byte-shuffle numbers before compressing (numcodecs' shuffle filter)");
     add_logging(cmd);
@@ -272,6 +275,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   options.convert.request.variables = SplitCommas(variables);
   if (!variables.empty() && options.convert.request.variables.empty()) {
     return usage_error(UsageError("--variables names no variable: give names separated by commas"));
+  }
+  options.convert.request.drop_variables = SplitCommas(drop_variables);
+  if (!drop_variables.empty() && options.convert.request.drop_variables.empty()) {
+    return usage_error(UsageError("--drop-variables names no variable: give names separated by commas"));
   }
   options.convert.request.chunks.target_mb = target_mb;
   if (!(target_mb > 0)) return usage_error(UsageError("--target-chunk-mb must be positive"));

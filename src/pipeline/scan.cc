@@ -117,11 +117,12 @@ Result<Plan> PlanFromScans(std::vector<ScannedFile> files, const PlanRequest& re
     scans.push_back(std::move(f.scan));
     fingerprints.push_back(std::move(f.fingerprints));
   }
-  std::vector<std::string> selected;
-  if (!request.variables.empty()) {
-    ASSIGN_OR_RETURN(selected, SelectVariables(scans.front().schema, request.variables));
-  }
-  ASSIGN_OR_RETURN(Layout layout, CombineFiles(scans, request.concat_dim, selected));
+  // Names checked against the first file (a usage error if unknown).
+  std::vector<std::string> selected, dropped;
+  ASSIGN_OR_RETURN(auto kept, SelectVariables(scans.front().schema, request.variables, request.drop_variables));
+  if (!request.variables.empty()) selected = std::move(kept);
+  for (const auto& name : request.drop_variables) dropped.push_back(scans.front().schema.FindVariable(name)->path());
+  ASSIGN_OR_RETURN(Layout layout, CombineFiles(scans, request.concat_dim, selected, dropped));
 
   if (!layout.must_match.empty()) {
     // The rest of what must match: big static fields, or variables along a

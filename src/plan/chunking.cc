@@ -98,7 +98,11 @@ std::vector<std::string> ChunkWarnings(const Plan& plan) {
   std::vector<std::string> warnings;
   const double target = plan.target_chunk_mb * 1024 * 1024;
   std::size_t total_concat = 0;
-  for (const auto& f : plan.files) total_concat += f.concat_length;
+  std::size_t longest_file = 0;
+  for (const auto& f : plan.files) {
+    total_concat += f.concat_length;
+    longest_file = std::max(longest_file, f.concat_length);
+  }
   const double mean_file_length =
       plan.files.empty() ? 0 : static_cast<double>(total_concat) / static_cast<double>(plan.files.size());
   auto mb = [](double b) {
@@ -121,7 +125,10 @@ std::vector<std::string> ChunkWarnings(const Plan& plan) {
     if (v.input_chunks.size() == v.chunks.size()) {
       std::size_t times = 1;
       for (std::size_t a = 0; a < v.chunks.size(); ++a) {
-        const std::size_t c = v.chunks[a], h = v.input_chunks[a];
+        // An HDF5 chunk holds no more than its file has along the axis
+        // (1024 records declared, 3 written).
+        const bool concat = static_cast<int>(a) == v.concat_axis && longest_file > 0;
+        const std::size_t c = v.chunks[a], h = std::min(v.input_chunks[a], concat ? longest_file : v.shape[a]);
         if (h == 0 || c >= v.shape[a] || c % h == 0) continue;
         times = std::max(times, c < h ? (h + c - 1) / c + 1 : std::size_t{2});
       }

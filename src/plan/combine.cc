@@ -14,6 +14,15 @@
 namespace nc2zarr {
 namespace {
 
+// The variables a user chose: those selected (all when none are), less
+// those dropped.
+struct Chosen {
+  std::set<std::string> selected, dropped;
+  bool operator()(const std::string& path) const {
+    return (selected.empty() || selected.count(path) > 0) && dropped.count(path) == 0;
+  }
+};
+
 std::string Join(const std::vector<std::string>& items, const std::string& sep = ", ") {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
@@ -194,9 +203,8 @@ Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const
 // Every file must have the same variables, with the same types, dimensions,
 // shapes (except for the length of the concat dimension) and encodings.
 Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string& concat_dim,
-                          const std::set<std::string>& selected, std::set<std::string>& unpacked) {
+                          const Chosen& chosen, std::set<std::string>& unpacked) {
   const FileSchema& ref = scans[0].schema;
-  auto chosen = [&](const std::string& path) { return selected.empty() || selected.count(path) > 0; };
   for (std::size_t i = 1; i < scans.size(); ++i) {
     const FileSchema& other = scans[i].schema;
     for (const auto& v : ref.variables) {
@@ -279,11 +287,11 @@ Status CheckSameDurationUnits(const std::vector<FileScan>& scans, const Variable
 // refused. Offsets are relative to scans[0].
 Result<std::vector<std::map<std::string, double>>> TimeOffsets(const std::vector<FileScan>& scans,
                                                                 const std::string& concat_dim,
-                                                                const std::set<std::string>& selected) {
+                                                                const Chosen& chosen) {
   std::vector<std::map<std::string, double>> offsets(scans.size());
   const FileSchema& ref = scans[0].schema;
   for (const auto& v : ref.variables) {
-    if (v.AxisOf(concat_dim) < 0 || (!selected.empty() && !selected.count(v.path()))) continue;
+    if (v.AxisOf(concat_dim) < 0 || !chosen(v.path())) continue;
     RETURN_IF_ERROR(CheckSameDurationUnits(scans, v));
     auto mine = TimeUnitsOf(ref, v);
     if (!mine) continue;
@@ -335,13 +343,13 @@ std::string ConcatCoordinatePath(const FileScan& scan, const std::string& dim) {
 // dimension's name again in another group, with another length, is not one
 // slice: refused, as concatenating it as one would drop or misplace records.
 Result<std::size_t> ConcatLength(const FileSchema& schema, const std::string& concat_dim,
-                                 const std::set<std::string>& selected) {
+                                 const Chosen& chosen) {
   if (concat_dim.empty()) return std::size_t{0};
   const VariableSchema* first = nullptr;
   std::size_t length = 0;
   for (const auto& v : schema.variables) {
     int axis = v.AxisOf(concat_dim);
-    if (axis < 0 || (!selected.empty() && !selected.count(v.path()))) continue;
+    if (axis < 0 || !chosen(v.path())) continue;
     std::size_t here = v.shape[static_cast<std::size_t>(axis)];
     if (first == nullptr) {
       first = &v;
@@ -374,15 +382,16 @@ Status CheckIncreasing(const std::string& dim, const std::string& path, const st
 }  // namespace
 
 Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::string& requested_concat_dim,
-                            const std::vector<std::string>& selected_paths) {
+                            const std::vector<std::string>& selected_paths,
+                            const std::vector<std::string>& dropped_paths) {
   if (scans.empty()) return UsageError("no input files");
-  const std::set<std::string> selected(selected_paths.begin(), selected_paths.end());
+  const Chosen chosen{{selected_paths.begin(), selected_paths.end()}, {dropped_paths.begin(), dropped_paths.end()}};
   Layout layout;
   ASSIGN_OR_RETURN(layout.concat_dim, ChooseConcatDim(scans, requested_concat_dim));
-  RETURN_IF_ERROR(CheckSameStructure(scans, layout.concat_dim, selected, layout.unpacked));
+  RETURN_IF_ERROR(CheckSameStructure(scans, layout.concat_dim, chosen, layout.unpacked));
 
   for (const auto& s : scans) {
-    ASSIGN_OR_RETURN(std::size_t length, ConcatLength(s.schema, layout.concat_dim, selected));
+    ASSIGN_OR_RETURN(std::size_t length, ConcatLength(s.schema, layout.concat_dim, chosen));
     layout.concat_lengths.push_back(length);
   }
 
@@ -390,7 +399,7 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
   std::iota(layout.order.begin(), layout.order.end(), 0);
   layout.value_offsets.resize(scans.size());
   if (!layout.concat_dim.empty()) {
-    ASSIGN_OR_RETURN(layout.value_offsets, TimeOffsets(scans, layout.concat_dim, selected));
+    ASSIGN_OR_RETURN(layout.value_offsets, TimeOffsets(scans, layout.concat_dim, chosen));
   }
   for (const auto& offsets : layout.value_offsets) {
     for (const auto& [path, offset] : offsets) {
@@ -456,7 +465,7 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
 
   if (scans.size() > 1) {
     for (const auto& v : scans[0].schema.variables) {
-      if (!selected.empty() && !selected.count(v.path())) continue;
+      if (!chosen(v.path())) continue;
       if (layout.concat_dim.empty() || v.AxisOf(layout.concat_dim) < 0) layout.must_match.push_back(v.path());
     }
   }
@@ -477,7 +486,7 @@ Status CheckIdentical(const Layout& layout, const std::vector<FileScan>& scans,
         return InvalidInput("variable '" + path + "'" + what + " differs between " + scans[first].schema.path +
                             " and " + scans[i].schema.path +
                             "; variables that are not concatenated must be identical in every file "
-                            "(leave it out with --variables, or fix the files)");
+                            "(leave it out with --drop-variables " + path + ", or fix the files)");
       }
     }
   }

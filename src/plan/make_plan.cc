@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "nc2zarr/plan/packing.h"
 #include "nc2zarr/plan/selection.h"
@@ -144,6 +145,31 @@ void StoreUnpacked(PlannedVariable& v, const std::vector<InputFile>& files, std:
                      std::string(TypeName(stored)) + " (NaN where a file masks a value), as open_mfdataset decodes it");
 }
 
+// open_mfdataset(drop_variables=...) shows no 'coordinates' naming a dropped
+// variable: the store's attributes leave those names out too.
+void ForgetDroppedCoordinates(PlannedVariable& v, const std::set<std::string>& dropped) {
+  auto it = std::find_if(v.attributes.begin(), v.attributes.end(),
+                         [](const Attribute& a) { return a.name == "coordinates"; });
+  auto text = TextAttribute(v.attributes, "coordinates");
+  if (it == v.attributes.end() || !text) return;
+  std::istringstream words(*text);
+  std::string kept;
+  bool removed = false;
+  for (std::string w; words >> w;) {
+    if (dropped.count(v.group.empty() ? w : v.group + "/" + w)) {
+      removed = true;
+    } else {
+      kept += (kept.empty() ? "" : " ") + w;
+    }
+  }
+  if (!removed) return;
+  if (kept.empty()) {
+    v.attributes.erase(it);
+  } else {
+    *it = Attribute::Text("coordinates", kept);
+  }
+}
+
 }  // namespace
 
 Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, const PlanRequest& request) {
@@ -165,14 +191,16 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
   }
   const std::size_t concat_total = offset;
 
-  ASSIGN_OR_RETURN(std::vector<std::string> selected, SelectVariables(first, request.variables));
+  ASSIGN_OR_RETURN(std::vector<std::string> selected, SelectVariables(first, request.variables, request.drop_variables));
+  std::set<std::string> dropped;
+  for (const auto& name : request.drop_variables) dropped.insert(first.FindVariable(name)->path());
   std::vector<std::string> unpack_warnings;
   std::map<std::string, std::set<std::string>> string_dims;
   for (const auto& path : selected) {
     const VariableSchema& v = *first.FindVariable(path);
     if (!v.unsupported.empty()) {
       return InvalidInput("variable '" + path + "' in " + first.path + " cannot be converted: " + v.unsupported +
-                          "; leave it out with --variables");
+                          "; leave it out with --drop-variables " + path);
     }
     if (!string_dims.count(v.group)) string_dims[v.group] = StringDims(first, v.group);
     PlannedVariable p;
@@ -195,9 +223,10 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
       std::string dims;
       for (const auto& d : p.dims) dims += (dims.empty() ? "" : ", ") + d;
       return InvalidInput("variable '" + path + "' in " + first.path + " has dimensions (" + dims +
-                          "), one of them its own name, which xarray cannot open; leave it out with --variables, "
-                          "or rename it (e.g. `ncrename -v " + p.name + "," + p.name + "_values`)");
+                          "), one of them its own name, which xarray cannot open; leave it out with --drop-variables " +
+                          path + ", or rename it (e.g. `ncrename -v " + p.name + "," + p.name + "_values`)");
     }
+    if (!dropped.empty()) ForgetDroppedCoordinates(p, dropped);
     if (layout.unpacked.count(path)) StoreUnpacked(p, plan.files, unpack_warnings);
     p.concat_axis = layout.concat_dim.empty() ? -1 : p.AxisOfDim(layout.concat_dim);
     if (p.concat_axis >= 0) p.shape[static_cast<std::size_t>(p.concat_axis)] = concat_total;

@@ -90,6 +90,21 @@ TEST(ChunkWarnings, FlagsChunksThatCutThroughTheInputsHdf5Chunks) {
             std::string::npos);
 }
 
+TEST(ChunkWarnings, CountsHdf5ChunksOnlyAsFarAsTheFilesGo) {
+  // HDF5 chunks of 1024 records in files of 3: a Zarr chunk of 2 records
+  // reads each at most 3 times, not 513.
+  Plan plan;
+  plan.concat_dim = "time";
+  for (int i = 0; i < 2; ++i) plan.files.push_back(InputFile{"f" + std::to_string(i), 0, 0, std::size_t(3 * i), 3, {}, {}});
+  plan.variables = {Var("v", {"time", "x"}, {6, 5})};
+  plan.variables[0].input_chunks = {1024, 5};
+  plan.variables[0].chunks = {2, 5};
+  plan.variables[0].concat_axis = 0;
+  auto warnings = ChunkWarnings(plan);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("read and inflated up to 3 times"), std::string::npos) << warnings[0];
+}
+
 TEST(ChunkAt, CoversEdgeChunksPartially) {
   PlannedVariable v = Var("tas", {"time", "lat"}, {5, 3});
   v.chunks = {2, 2};

@@ -98,6 +98,16 @@ TEST(SelectVariables, BringsCoordinatesBoundsAndGridMappings) {
   auto unknown = SelectVariables(schema, {"tos"});
   EXPECT_EQ(unknown.status().code(), ErrorCode::kUsage);
   EXPECT_NE(unknown.status().message().find("'tos'"), std::string::npos);
+
+  // Dropped: gone even where a kept variable names it.
+  auto dropped = SelectVariables(schema, {"tas"}, {"height"});
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, (std::vector<std::string>{"time", "time_bnds", "lat", "tas", "crs"}));
+  auto all_but = SelectVariables(schema, {}, {"pr", "height"});
+  ASSERT_TRUE(all_but.ok());
+  EXPECT_EQ(*all_but, (std::vector<std::string>{"time", "time_bnds", "lat", "tas", "crs"}));
+  EXPECT_EQ(SelectVariables(schema, {}, {"tos"}).status().code(), ErrorCode::kUsage);
+  EXPECT_EQ(SelectVariables(schema, {"tas"}, {"tas"}).status().code(), ErrorCode::kUsage);
 }
 
 }  // namespace

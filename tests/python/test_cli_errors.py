@@ -120,9 +120,9 @@ class BadInput(StoreTestCase):
             with netCDF4.Dataset(self.path(name), "a") as ds:
                 ds.createDimension("x", 2)
                 ds.createVariable("x", "f4", ("time", "x"))[:] = 1
-        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'x'", "(time, x)", "a.nc", "--variables"])
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'x'", "(time, x)", "a.nc", "--drop-variables x"])
         store = self.path("tas.zarr")
-        run(["convert", self.path("a.nc"), self.path("b.nc"), "--variables", "tas", "-o", store, "-q"])
+        run(["convert", self.path("a.nc"), self.path("b.nc"), "--drop-variables", "x", "-o", store, "-q"])
         with xarray.open_zarr(store) as ds:
             self.assertEqual(list(ds.data_vars), ["tas"])
             np.testing.assert_array_equal(ds["tas"].values, np.ones((4, 3)))

@@ -6,6 +6,8 @@ import unittest
 
 import netCDF4
 import numpy as np
+import xarray
+import xarray.testing
 import zarr
 
 from harness import StoreTestCase, make_sample, peak_rss_kib, run
@@ -131,6 +133,35 @@ class ConvertGenerated(StoreTestCase):
             ds["time"][:] = [1.0, 2.0, 4.0]
         result = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", self.path("exact.zarr")])
         self.assertNotIn("rounded", result.stderr)
+
+    def test_a_scalar_coordinate_that_differs_between_files_can_be_dropped(self):
+        # Forecast files: a scalar 'reftime' named in tas:coordinates, one
+        # value a file. It is refused (nc2zarr does not broadcast it along
+        # time as open_mfdataset does); --drop-variables leaves it out even
+        # though tas names it, as xarray's drop_variables does.
+        paths = []
+        for k in range(2):
+            paths.append(self.path(f"fc{k}.nc"))
+            with netCDF4.Dataset(paths[-1], "w") as ds:
+                ds.createDimension("time", None)
+                t = ds.createVariable("time", "f8", ("time",))
+                t.units = "hours since 2000-01-01"
+                t[:] = [2 * k, 2 * k + 1]
+                r = ds.createVariable("reftime", "f8", ())
+                r.units = "hours since 2000-01-01"
+                r[...] = 2 * k
+                v = ds.createVariable("tas", "f4", ("time",))
+                v.coordinates = "reftime"
+                v[:] = [k, k + 0.5]
+        refused = run(["convert"] + paths + ["-o", self.path("refused.zarr")], check=False)
+        self.assertEqual(refused.returncode, 1, refused.stderr)
+        self.assertIn("--drop-variables reftime", refused.stderr)
+        store = self.path("out.zarr")
+        run(["convert"] + paths + ["-o", store, "--drop-variables", "reftime", "-q"])
+        ours = xarray.open_zarr(store).load()
+        ref = xarray.open_mfdataset(paths, combine="nested", concat_dim="time", drop_variables=["reftime"]).load()
+        xarray.testing.assert_identical(ours, ref)
+        self.assertNotIn("reftime", ours.variables)
 
     def test_static_variables_equal_as_xarray_compares_them(self):
         # -0.0 and 0.0, and NaNs with different payloads, are equal to xarray;

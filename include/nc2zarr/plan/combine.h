@@ -41,10 +41,11 @@ struct Layout {
 // Picks the concat dimension (requested, else detected), checks that the
 // files agree on variables, types and shapes, and orders them by the first
 // value of the concat coordinate.
-// Only the variables in selected (paths) are checked and combined; an empty
-// selection means every variable of every file.
+// Only the variables in selected (paths) are checked and combined, less the
+// dropped ones; an empty selection means every variable of every file.
 Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::string& requested_concat_dim,
-                            const std::vector<std::string>& selected = {});
+                            const std::vector<std::string>& selected = {},
+                            const std::vector<std::string>& dropped = {});
 
 // Content fingerprints of the must_match variables, per file (same order as
 // the scans): every file must agree with the first in concat order.

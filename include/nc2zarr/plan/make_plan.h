@@ -15,6 +15,7 @@ namespace nc2zarr {
 struct PlanRequest {
   std::string concat_dim;             // "" to detect
   std::vector<std::string> variables;  // empty for all
+  std::vector<std::string> drop_variables;
   ChunkRequest chunks;
   CompressorSpec compressor;
 };

@@ -1,5 +1,6 @@
-// --variables: the variables a user asked for, plus what makes them
-// self-describing (their coordinates, bounds and grid mappings).
+// --variables and --drop-variables: the variables a user asked for (or all),
+// plus what makes them self-describing (their coordinates, bounds and grid
+// mappings), less those they dropped.
 #pragma once
 
 #include <string>
@@ -11,7 +12,8 @@
 namespace nc2zarr {
 
 // Paths of the variables to convert, in file order. An empty request keeps
-// every variable.
-Result<std::vector<std::string>> SelectVariables(const FileSchema& schema, const std::vector<std::string>& requested);
+// every variable but the dropped ones.
+Result<std::vector<std::string>> SelectVariables(const FileSchema& schema, const std::vector<std::string>& requested,
+                                                 const std::vector<std::string>& dropped = {});
 
 }  // namespace nc2zarr
