@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nc2zarr/base/redaction.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -15,33 +17,6 @@ bool StartsWith(const std::string& text, const std::string& prefix) { return tex
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-bool IsTokenChar(unsigned char c) { return std::isalnum(c) || std::strchr("-._~+/=", c) != nullptr; }
-
-// Text a server sent, fit for one line of a message: printable ASCII, short,
-// and without the request's secrets or anything shaped like a Google access
-// ("ya29.") or refresh ("1//") token, as a server may quote them.
-std::string Sanitize(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "[redacted]");
-    }
-  }
-  for (const std::string prefix : {"ya29.", "1//"}) {
-    for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
-      auto end = at + prefix.size();
-      while (end < text.size() && IsTokenChar(static_cast<unsigned char>(text[end]))) ++end;
-      text.replace(at, end - at, "[redacted]");
-    }
-  }
-  for (char& c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = ' ';
-  }
-  constexpr std::size_t kMax = 200;
-  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
   return text;
 }
 
@@ -66,7 +41,7 @@ std::string ServerError(const std::string& body, const std::vector<std::string>&
   } else if (error.is_object() && error.contains("message") && error["message"].is_string()) {
     text = error["message"].get<std::string>();
   }
-  return Sanitize(text, secrets);
+  return ServerTextForMessage(text, secrets);
 }
 
 std::optional<std::chrono::seconds> ExpiresIn(const nlohmann::json& value, bool& valid) {
@@ -84,6 +59,14 @@ std::optional<std::chrono::seconds> ExpiresIn(const nlohmann::json& value, bool&
   return std::nullopt;
 }
 
+// "user:password@host:port" of "https://user:password@host:port/path".
+std::string UrlAuthority(const std::string& url) {
+  auto start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  auto end = url.find_first_of("/?#", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 }  // namespace
 
 RetryOptions DefaultTokenRetry() {
@@ -94,10 +77,7 @@ RetryOptions DefaultTokenRetry() {
 }
 
 std::string UrlHost(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  auto end = url.find_first_of("/?#", start);
-  std::string authority = url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  const std::string authority = UrlAuthority(url);
   auto at = authority.rfind('@');  // user:password@ is never shown
   return at == std::string::npos ? authority : authority.substr(at + 1);
 }
@@ -122,6 +102,10 @@ Status CheckTokenEndpoint(const std::string& url, const std::string& origin) {
   const std::string host = UrlHost(url);
   if (host.empty() || url.find_first_of(" \t\r\n") != std::string::npos) {
     return InvalidInput(origin + ": token endpoint '" + url + "' is not a URL; fix the token_uri field");
+  }
+  if (UrlAuthority(url).find('@') != std::string::npos) {
+    // A user name or password in the URL: never printed, never sent.
+    return InvalidInput(origin + ": the token endpoint holds a user name or password; fix the token_uri field");
   }
   if (StartsWith(lower, "https://")) return Status::Ok();
   if (StartsWith(lower, "http://") && IsLoopbackHost(host)) return Status::Ok();

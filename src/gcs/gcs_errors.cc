@@ -2,16 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nc2zarr/base/redaction.h"
+
 namespace nc2zarr {
 
 std::string ServerMessage(const HttpResponse& response) {
   auto json = nlohmann::json::parse(response.body, nullptr, false);
-  if (json.is_object() && json.contains("error") && json["error"].is_object()) {
-    return json["error"].value("message", "");
+  if (json.is_object() && json.contains("error") && json["error"].is_object() && json["error"].contains("message") &&
+      json["error"]["message"].is_string()) {
+    return ServerTextForMessage(json["error"]["message"].get<std::string>());
   }
   auto start = response.body.find("<Message>"), end = response.body.find("</Message>");
   if (start != std::string::npos && end != std::string::npos && end > start) {
-    return response.body.substr(start + 9, end - start - 9);
+    return ServerTextForMessage(response.body.substr(start + 9, end - start - 9));
   }
   return "";
 }

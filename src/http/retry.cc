@@ -7,6 +7,7 @@
 #include "nc2zarr/auth/credentials.h"
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
+#include "nc2zarr/base/redaction.h"
 
 namespace nc2zarr {
 namespace {
@@ -70,6 +71,12 @@ Result<HttpResponse> RetryLoop(const RetryOptions& options, Clock& clock, Creden
       authorization = *header;
     }
     Result<HttpResponse> result = attempt(authorization);
+    if (result.ok() && result->status >= 400 && !authorization.empty()) {
+      // An error body may quote the request's token back (a proxy, a
+      // misconfigured server): it goes into messages, so never the token.
+      const auto space = authorization.find(' ');
+      result->body = RedactSecrets(std::move(result->body), {authorization.substr(space + 1)});
+    }
     std::optional<std::chrono::milliseconds> server_wait;
     if (result.ok()) {
       const HttpResponse& r = *result;

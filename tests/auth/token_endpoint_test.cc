@@ -38,6 +38,10 @@ TEST(TokenEndpoint, CredentialsGoOnlyToHttpsOrLoopback) {
     EXPECT_NE(s.message().find("must use https"), std::string::npos) << s.message();
   }
   EXPECT_NE(CheckTokenEndpoint("https://a b/", "k").message().find("is not a URL"), std::string::npos);
+  // A password in the URL is refused without being shown.
+  Status with_password = CheckTokenEndpoint("https://user:PASSWD123@oauth2.example/token", "k");
+  EXPECT_EQ(with_password.code(), ErrorCode::kInvalidInput);
+  EXPECT_EQ(with_password.message().find("PASSWD123"), std::string::npos) << with_password.message();
 }
 
 TEST(TokenEndpoint, EncodesForms) {

@@ -131,6 +131,18 @@ TEST(RetryLoop, RefreshesCredentialsOnceOnA401) {
   EXPECT_EQ(again->status, 401);
 }
 
+TEST(RetryLoop, AnErrorBodyNeverCarriesTheRequestsToken) {
+  // A server (or proxy) that quotes the token back, without "Bearer".
+  FakeClock clock;
+  fakes::CountingCredentials credentials;
+  HttpResponse echo = Reply(403);
+  echo.body = "{\"error\": {\"message\": \"denied: token-0 and token-1\"}}";
+  auto r = RunLoop({Reply(401), echo}, clock, true, Fast(), &credentials);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->body, "{\"error\": {\"message\": \"denied: token-0 and [redacted]\"}}");
+}
+
 TEST(Backoff, FullJitterUnderAGrowingCappedCeiling) {
   RetryOptions o = Fast();
   Backoff backoff(o, 42);

@@ -8,7 +8,8 @@
 
 namespace nc2zarr {
 
-// The server's own message from a JSON or XML error body ("" if none).
+// The server's own message from a JSON or XML error body ("" if none),
+// without anything shaped like a token (see base/redaction.h).
 std::string ServerMessage(const HttpResponse& response);
 
 // A Status for a non-success response to a request about `target`

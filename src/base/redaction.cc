@@ -1,0 +1,117 @@
+#include "nc2zarr/base/redaction.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace nc2zarr {
+namespace {
+
+constexpr char kRedacted[] = "[redacted]";
+
+// Characters a token is made of, and '%' of its form-encoded spelling.
+bool IsTokenChar(unsigned char c) { return std::isalnum(c) || std::strchr("-._~+/=%", c) != nullptr; }
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// How an HTML form (and so a token request) spells text, in either case
+// of hex digits.
+std::string FormEncoded(const std::string& text, bool upper_hex) {
+  static const char* kUpper = "0123456789ABCDEF";
+  static const char* kLower = "0123456789abcdef";
+  const char* hex = upper_hex ? kUpper : kLower;
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || std::strchr("-._~", c) != nullptr) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// How JSON may spell text: '/' as "\/".
+std::string JsonEscapedSlashes(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '/' ? std::string("\\/") : std::string(1, c);
+  return out;
+}
+
+void ReplaceAll(std::string& text, const std::string& secret) {
+  if (secret.empty()) return;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + sizeof kRedacted - 1)) {
+    text.replace(at, secret.size(), kRedacted);
+  }
+}
+
+// Redacts the token-shaped run that starts at `from` in text.
+std::size_t RedactRunAt(std::string& text, std::size_t from) {
+  auto end = from;
+  while (end < text.size() && IsTokenChar(static_cast<unsigned char>(text[end]))) ++end;
+  if (end == from) return from;
+  text.replace(from, end - from, kRedacted);
+  return from + sizeof kRedacted - 1;
+}
+
+// After each marker (found case-insensitively) and its separators, redact
+// the value: "Bearer ya29...", "refresh_token=1%2F%2F...",
+// "\"access_token\": \"...\"". A key needs '=' or ':' after it, so plain
+// words ("assertion format") stay.
+void RedactAfter(std::string& text, const std::string& marker, bool is_key) {
+  std::string lower = Lower(text);
+  for (auto at = lower.find(marker); at != std::string::npos; at = lower.find(marker, at + 1)) {
+    auto value = at + marker.size();
+    bool assigned = false;
+    while (value < text.size() && std::strchr(" \"':=", text[value]) != nullptr) {
+      assigned = assigned || text[value] == '=' || text[value] == ':';
+      ++value;
+    }
+    if (value == at + marker.size() || (is_key && !assigned)) continue;
+    if (RedactRunAt(text, value) != value) lower = Lower(text);
+  }
+}
+
+// Tokens by their shape: Google access tokens ("ya29.") and refresh
+// tokens ("1//", form-encoded "1%2F%2F").
+void RedactShaped(std::string& text, const std::string& prefix) {
+  std::string lower = Lower(text);
+  for (auto at = lower.find(prefix); at != std::string::npos; at = lower.find(prefix, at + 1)) {
+    RedactRunAt(text, at);
+    lower = Lower(text);
+  }
+}
+
+}  // namespace
+
+std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    ReplaceAll(text, secret);
+    ReplaceAll(text, FormEncoded(secret, true));
+    ReplaceAll(text, FormEncoded(secret, false));
+    ReplaceAll(text, JsonEscapedSlashes(secret));
+  }
+  RedactAfter(text, "bearer", false);
+  for (const char* key : {"access_token", "refresh_token", "client_secret", "assertion", "id_token", "private_key"}) {
+    RedactAfter(text, key, true);
+  }
+  for (const char* prefix : {"ya29.", "1//", "1%2f%2f", "1\\/\\/"}) RedactShaped(text, prefix);
+  return text;
+}
+
+std::string ServerTextForMessage(std::string text, const std::vector<std::string>& secrets) {
+  text = RedactSecrets(std::move(text), secrets);
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = ' ';
+  }
+  constexpr std::size_t kMax = 200;
+  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+  return text;
+}
+
+}  // namespace nc2zarr
