@@ -8,6 +8,7 @@ class AnonymousCredentials final : public Credentials {
   Result<std::string> AuthorizationHeader() override { return std::string(); }
   void Invalidate() override {}
   std::string Describe() const override { return "anonymous (no credentials)"; }
+  bool SendsSecrets() const override { return false; }
 };
 
 }  // namespace

@@ -185,8 +185,8 @@ int RunStatus(CliOptions options) {
   if (!store.ok()) return Fail(store.status());
   auto report = DescribeJobStatus(**store, JournalDirectory(options.target, options.convert.journal_dir));
   if (!report.ok()) return Fail(report.status());
-  std::fputs(report->c_str(), stdout);
-  return 0;
+  std::fputs(report->text.c_str(), stdout);
+  return report->damaged ? 1 : 0;
 }
 
 int RunRemove(CliOptions options) {

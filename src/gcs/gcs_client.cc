@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 
+#include "nc2zarr/auth/token_endpoint.h"
 #include "nc2zarr/base/log.h"
 #include "nc2zarr/codec/crc32c.h"
 #include "nc2zarr/gcs/gcs_errors.h"
@@ -77,6 +79,14 @@ std::size_t PersistedSize(const HttpResponse& r) {
   return static_cast<std::size_t>(std::stoull(range->substr(dash + 1))) + 1;
 }
 
+// "https://host:port" of a URL, lower case.
+std::string Origin(const std::string& url) {
+  std::string scheme = url.substr(0, url.find("://"));
+  std::string origin = scheme + "://" + UrlHost(url);
+  std::transform(origin.begin(), origin.end(), origin.begin(), [](unsigned char c) { return std::tolower(c); });
+  return origin;
+}
+
 }  // namespace
 
 std::string ChooseEndpoint(const std::string& flag, const char* emulator_host) {
@@ -88,6 +98,21 @@ std::string ChooseEndpoint(const std::string& flag, const char* emulator_host) {
   if (e.empty()) e = "https://storage.googleapis.com";
   while (e.size() > 1 && e.back() == '/') e.pop_back();
   return e;
+}
+
+Status CheckStorageEndpoint(const std::string& endpoint, bool sends_secrets) {
+  std::string scheme = endpoint.substr(0, endpoint.find("://"));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string host = UrlHost(endpoint);
+  const std::string where = "storage endpoint '" + host + "' (--gcs-endpoint or STORAGE_EMULATOR_HOST)";
+  if (endpoint.find("://") == std::string::npos || (scheme != "http" && scheme != "https") || host.empty()) {
+    return UsageError(where + ": use an http:// or https:// URL of a host");
+  }
+  if (scheme == "http" && sends_secrets && !IsLoopbackHost(host)) {
+    return UsageError(where + ": plain http would send the access token unencrypted; use https, or --anonymous "
+                      "with an emulator that needs no credentials");
+  }
+  return Status::Ok();
 }
 
 GcsClient::GcsClient(GcsOptions options, std::shared_ptr<Credentials> credentials,
@@ -131,8 +156,8 @@ Result<GcsObject> GcsClient::Upload(const std::string& bucket, const std::string
     ASSIGN_OR_RETURN(GcsObject stored, GetMetadata(bucket, name));
     if (stored.crc32c == crc32c && stored.size == data.size()) return stored;
     if (!uploaded.ok()) {
-      return AlreadyExists(target + " already exists with different content; delete it (nc2zarr rm) or choose "
-                                    "another destination");
+      return AlreadyExists(target + " already exists with different content (not written by this job); write "
+                                    "the store again with --no-resume, or choose another destination");
     }
     LogWarning(target + ": the stored object's CRC32C does not match the data sent; uploading it again");
     RETURN_IF_ERROR(Delete(bucket, name));
@@ -219,6 +244,13 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
       if (hooks.on_session) hooks.on_session(*session);
     }
     const bool resumed = restart == 0 && !hooks.resume_session.empty();
+    if (Origin(*session) != Origin(options_.endpoint)) {
+      // Session URLs come back on the endpoint's host; another host (a
+      // rewriting proxy, a changed endpoint) does not get the token.
+      return Status(ErrorCode::kPermissionDenied, target + ": the upload session is on " + UrlHost(*session) +
+                                                      ", not on the storage endpoint " + UrlHost(options_.endpoint) +
+                                                      "; nothing was sent there");
+    }
 
     // A resumed session sent an unknown amount before: ask first.
     std::size_t committed = 0, sent_end = resumed ? total : 0;

@@ -32,6 +32,15 @@ Result<GcsPath> ParseGcsUrl(const std::string& text) {
   if (path.prefix.find("//") != std::string::npos || (!path.prefix.empty() && path.prefix.front() == '/')) {
     return bad("the path has an empty segment");
   }
+  // "." and ".." segments: an HTTP client resolves them in XML API URLs
+  // (writing elsewhere than asked), and GCS forbids such object names.
+  for (std::size_t begin = 0; begin <= path.prefix.size() && !path.prefix.empty();) {
+    auto end = path.prefix.find('/', begin);
+    if (end == std::string::npos) end = path.prefix.size();
+    const std::string segment = path.prefix.substr(begin, end - begin);
+    if (segment == "." || segment == "..") return bad("the path has a '" + segment + "' segment");
+    begin = end + 1;
+  }
   if (path.prefix.size() > 900) return bad("the path is too long for object names");
   return path;
 }

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <set>
+#include <vector>
 
 #include "nc2zarr/base/log.h"
 #include "nc2zarr/gcs/gcs_path.h"
@@ -66,6 +68,31 @@ Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objec
   return Status::Ok();
 }
 
+// Planned chunks the destination does not list.
+Result<std::vector<std::string>> MissingChunks(const Plan& plan, Store& store) {
+  ASSIGN_OR_RETURN(auto listing, store.List(""));
+  std::set<std::string> present;
+  for (auto& o : listing) present.insert(std::move(o.key));
+  std::vector<std::string> missing;
+  for (const auto& v : plan.variables) {
+    for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) {
+      std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
+      if (!present.count(key)) missing.push_back(std::move(key));
+    }
+  }
+  return missing;
+}
+
+// What makes a store open goes first (.zmetadata, then the root .zgroup),
+// with the record of the commit: the rerun's commit writes them again.
+Status Uncommit(Store& store) {
+  for (const char* key : {kZmetadata, kZgroup, kJournalMirrorKey}) {
+    Status deleted = store.Delete(key);
+    if (!deleted.ok() && deleted.code() != ErrorCode::kNotFound) return deleted;
+  }
+  return Status::Ok();
+}
+
 // Which chunks an earlier run stored: journaled, and listed at the
 // destination with the journaled size (and CRC32C where the store keeps one).
 Result<RunState> ResumeState(const Plan& plan, Store& store, const DestinationPolicy& policy, RunState state) {
@@ -89,6 +116,12 @@ Result<RunState> ResumeState(const Plan& plan, Store& store, const DestinationPo
       bool done = journaled != replay.stored.end() && listed != present.end() &&
                   listed->second.size == journaled->second.size &&
                   (!listed->second.crc32c || *listed->second.crc32c == journaled->second.crc32c);
+      if (!done && journaled != replay.stored.end() && listed != present.end()) {
+        // Our own chunk, replaced since it was journaled: the rerun's
+        // write-once upload would refuse the key, so it goes first.
+        LogWarning(store.Describe() + ": " + key + " differs from what was written; writing it again");
+        RETURN_IF_ERROR(store.Delete(key));
+      }
       state.done[i++] = done;
       if (!done) {
         if (auto s = replay.sessions.find(key); s != replay.sessions.end()) state.sessions[key] = s->second;
@@ -143,8 +176,19 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
     if (same_plan && !policy.overwrite) {
       // A run killed after its commit may have left a temporary file behind.
       RETURN_IF_ERROR(store.RemoveLeftovers());
-      state.complete = true;
-      return state;
+      ASSIGN_OR_RETURN(std::vector<std::string> missing, MissingChunks(plan, store));
+      if (missing.empty()) {
+        state.complete = true;
+        return state;
+      }
+      // Chunks deleted since the commit read as fill values: the store
+      // stops opening until the rerun has written them and commits again.
+      LogWarning(store.Describe() + " is committed but lacks " + std::to_string(missing.size()) + " chunk(s) (" +
+                 missing.front() + (missing.size() > 1 ? ", ..." : "") + "): writing them again");
+      RETURN_IF_ERROR(Uncommit(store));
+      RETURN_IF_ERROR(RemoveProbeLeftovers(store));
+      RETURN_IF_ERROR(ProbeDestination(store));
+      return ResumeState(plan, store, policy, state);
     }
     if (!policy.overwrite) {
       std::string why = recorded ? " made from other inputs or options (" + changes() + ")" : "";

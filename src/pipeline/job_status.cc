@@ -27,7 +27,7 @@ double Mb(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1
 
 }  // namespace
 
-Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_dir) {
+Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir) {
   auto plan_text = store.Read(kPlanKey);
   if (!plan_text.ok()) {
     if (plan_text.status().code() != ErrorCode::kNotFound) return plan_text.status();
@@ -47,10 +47,7 @@ Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_d
   std::map<std::string, ObjectInfo> present;
   for (auto& o : listing) present.emplace(o.key, o);
 
-  std::string out = Line("%s: %s", store.Describe().c_str(),
-                         committed ? "complete (committed: .zmetadata is written)"
-                                   : "not committed: interrupted, or still running");
-  out += Line("plan: %zu input file(s)%s%s, %zu arrays, %zu chunks, %.1f MB raw", plan.files.size(),
+  std::string out = Line("plan: %zu input file(s)%s%s, %zu arrays, %zu chunks, %.1f MB raw", plan.files.size(),
               plan.concat_dim.empty() ? "" : " along ", plan.concat_dim.c_str(), plan.variables.size(),
               plan.total_chunks(), Mb(plan.raw_bytes()));
   std::size_t done_total = 0, chunks_total = 0, listed_total = 0;
@@ -75,6 +72,14 @@ Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_d
     done_total += done;
     chunks_total += n;
   }
+  // Counted, a committed store can still lack chunks deleted since.
+  const bool damaged = committed && done_total < chunks_total;
+  const std::string state = !committed ? "not committed: interrupted, or still running"
+                            : damaged  ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
+                                            " chunk(s) are missing (readers see fill values there); run the same "
+                                            "convert command again to write them"
+                                       : "complete (committed: .zmetadata is written)";
+  out = Line("%s: %s", store.Describe().c_str(), state.c_str()) + out;
   out += Line("chunks stored: %zu of %zu (%.1f%%), %.1f MB stored", done_total, chunks_total,
               chunks_total ? 100.0 * static_cast<double>(done_total) / static_cast<double>(chunks_total) : 100.0,
               Mb(stored_bytes));
@@ -89,7 +94,7 @@ Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_d
     }
     out += "run the same convert command again to finish it\n";
   }
-  return out;
+  return JobStatus{out, damaged};
 }
 
 }  // namespace nc2zarr

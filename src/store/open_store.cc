@@ -17,6 +17,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& destination, const D
     GcsOptions gcs = options.gcs;
     gcs.endpoint = ChooseEndpoint(options.gcs_endpoint, std::getenv("STORAGE_EMULATOR_HOST"));
     auto credentials = options.credentials ? options.credentials : MakeAnonymousCredentials();
+    RETURN_IF_ERROR(CheckStorageEndpoint(gcs.endpoint, credentials->SendsSecrets()));
     auto pacer = std::make_shared<RequestPacer>(PacerOptions{options.initial_job_rate, std::chrono::minutes(20), options.ranks});
     TransportOptions transport = gcs.transport;
     return std::unique_ptr<Store>(std::make_unique<GcsStore>(

@@ -51,7 +51,9 @@ TEST(GcsPath, ParsesAndRejects) {
   EXPECT_EQ(p->bucket, "my-bucket");
   EXPECT_EQ(p->prefix, "me/run.zarr");
   EXPECT_EQ(p->ObjectName("tas/0.0"), "me/run.zarr/tas/0.0");
-  for (const char* bad : {"gs://", "gs://A/b", "gs://ab/x", "gs://bucket//x", "s3://bucket/x", "gs://-bad/x"}) {
+  EXPECT_TRUE(ParseGcsUrl("gs://my-bucket/a..b/.hidden/run.zarr").ok());  // dots inside names are fine
+  for (const char* bad : {"gs://", "gs://A/b", "gs://ab/x", "gs://bucket//x", "s3://bucket/x", "gs://-bad/x",
+                          "gs://bucket/x/../up.zarr", "gs://bucket/./dot.zarr", "gs://bucket/..", "gs://bucket/a/."}) {
     auto r = ParseGcsUrl(bad);
     EXPECT_EQ(r.status().code(), ErrorCode::kUsage) << bad;
     EXPECT_NE(r.status().message().find(bad), std::string::npos);
@@ -188,6 +190,31 @@ TEST(GcsClient, ResumableUploadRefusesACommittedSizeThatGoesBackwards) {
   r = g.client->Upload("b", "o", data, Crc32c(data), true);
   ASSERT_EQ(r.status().code(), ErrorCode::kDataLoss);
   EXPECT_NE(r.status().message().find("went backwards"), std::string::npos);
+}
+
+TEST(GcsClient, AnUploadSessionOnAnotherHostGetsNothing) {
+  // A proxy rewriting Location to another host must not receive the data
+  // (nor, with credentials, the token).
+  Harness h(GcsApi::kJson, kQuantum, kQuantum);
+  auto data = Data(2 * kQuantum);
+  h.transport->script = {Reply(200, "", {{"location", "http://elsewhere.test/s"}})};
+  auto r = h.client->Upload("b", "o", data, Crc32c(data), true);
+  ASSERT_EQ(r.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(r.status().message().find("the upload session is on elsewhere.test"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(h.transport->requests.size(), 1u);  // the start, nothing after
+}
+
+TEST(CheckStorageEndpoint, HttpOrHttpsAndNoTokenInTheClear) {
+  EXPECT_TRUE(CheckStorageEndpoint("https://storage.googleapis.com", true).ok());
+  EXPECT_TRUE(CheckStorageEndpoint("http://127.0.0.1:4443", true).ok());
+  EXPECT_TRUE(CheckStorageEndpoint("http://gcs-emulator:4443", false).ok());  // anonymous
+  for (const char* typo : {"htps://127.0.0.1:1", "ftp://127.0.0.1:1", "127.0.0.1:1", "http://"}) {
+    EXPECT_EQ(CheckStorageEndpoint(typo, false).code(), ErrorCode::kUsage) << typo;
+  }
+  Status clear = CheckStorageEndpoint("http://192.0.2.2:4443", true);
+  EXPECT_EQ(clear.code(), ErrorCode::kUsage);
+  EXPECT_NE(clear.message().find("unencrypted"), std::string::npos) << clear.message();
 }
 
 TEST(GcsClient, AnExpiredSessionStartsAgain) {

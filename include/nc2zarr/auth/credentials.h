@@ -23,6 +23,8 @@ class Credentials {
   virtual void Invalidate() = 0;
   // For messages and `auth check`: the source and identity, never a secret.
   virtual std::string Describe() const = 0;
+  // False for anonymous access: nothing secret goes with its requests.
+  virtual bool SendsSecrets() const { return true; }
 };
 
 // No Authorization header at all.

@@ -38,6 +38,12 @@ struct GcsOptions {
 // real GCS.
 std::string ChooseEndpoint(const std::string& flag, const char* emulator_host);
 
+// A usage error unless the endpoint is an http(s) URL of a host, and https
+// when an access token goes there (plain http only on loopback, as for
+// token endpoints), so a typo fails at once and no token crosses a network
+// unencrypted.
+Status CheckStorageEndpoint(const std::string& endpoint, bool sends_secrets);
+
 struct GcsObject {
   std::string name;
   std::uint64_t size = 0;

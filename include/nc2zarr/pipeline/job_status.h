@@ -8,8 +8,13 @@
 
 namespace nc2zarr {
 
+struct JobStatus {
+  std::string text;      // what `nc2zarr status` prints
+  bool damaged = false;  // committed, yet planned chunks are missing
+};
+
 // Chunks and bytes stored (journaled and listed) out of the plan, per
 // variable, and whether the store is committed.
-Result<std::string> DescribeJobStatus(Store& store, const std::string& journal_dir);
+Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir);
 
 }  // namespace nc2zarr
