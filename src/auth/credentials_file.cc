@@ -79,7 +79,8 @@ Result<nlohmann::json> ParseCredentialsJson(const std::string& text, const std::
       }
     }
     return InvalidInput(what + " is not valid JSON (error at line " + std::to_string(line) + ", column " +
-                        std::to_string(column) + "); download it again, or give a bearer token with --token-file");
+                        std::to_string(column) + "); download the key again (or, for gcloud's file, run `gcloud auth "
+                        "application-default login` again), or give a bearer token with --token-file");
   }
   if (!json.is_object()) return InvalidInput(what + " is JSON but not an object; it is not a credentials file");
   return json;

@@ -102,7 +102,11 @@ int RunConvert(CliOptions options, Comm& comm) {
   convert.destination.ranks = comm.size();
   if (IsRemoteDestination(convert.output)) {
     auto resolved = ChooseCredentialsForJob(options.auth, comm);
-    if (!resolved.ok()) return comm.rank() == 0 ? Fail(resolved.status()) : ExitCodeFor(resolved.status());
+    if (!resolved.ok()) {
+      if (comm.rank() != 0) return ExitCodeFor(resolved.status());
+      Report(options, resolved.status(), ConvertSummary{}, comm.size());  // scripts read why it failed
+      return Fail(resolved.status());
+    }
     if (comm.rank() == 0) LogInfo("credentials: " + resolved->description);
     convert.destination.credentials = resolved->credentials;
   }

@@ -230,8 +230,9 @@ TEST_F(ResolveTest, BadCredentialsFilesAreOneLineNamingTheFile) {
       "`gcloud auth application-default login --no-browser "
       "--scopes=https://www.googleapis.com/auth/devstorage.read_write`)";
   const std::pair<std::string, std::string> cases[] = {
-      {"{\"type\": \"service_account\",", prefix + " is not valid JSON (error at line 1, column 28); download it "
-                                                   "again, or give a bearer token with --token-file"},
+      {"{\"type\": \"service_account\",",
+       prefix + " is not valid JSON (error at line 1, column 28); download the key again (or, for gcloud's file, run "
+                "`gcloud auth application-default login` again), or give a bearer token with --token-file"},
       {R"({"type": "external_account"})",
        prefix + " holds credentials of type \"external_account\", which are not supported; " + supported},
       {R"({"client_email": "a@b"})", prefix + " has no \"type\" text; " + supported},

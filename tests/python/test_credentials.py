@@ -159,13 +159,20 @@ class Credentials(StoreTestCase):
 
     def test_refused_grant_stops_before_any_data_is_read(self):
         self.auth.state.faults.append({"target": "token", "status": 400, "error": "invalid_grant", "count": 10})
-        result = self.convert(["--credentials", self.service_account()], check=False)
+        report = self.path("report.json")
+        result = self.convert(["--credentials", self.service_account(), "--report", report], check=False)
         self.assertEqual(result.returncode, 1)
         errors = [l for l in result.stderr.splitlines() if "error:" in l]
         self.assertEqual(len(errors), 1, result.stderr)
         self.assertIn("invalid_grant", errors[0])
         self.assertNotIn("scanning", result.stderr)
         self.assertEqual(self.gcs.objects(BUCKET), [])
+        # Scripts learn why from the report too.
+        with open(report) as f:
+            written = json.load(f)
+        self.assertEqual(written["status"], "failed")
+        self.assertIn("invalid_grant", written["error"])
+        self.assertNoSecrets(json.dumps(written))
 
     def test_a_key_file_others_can_read_draws_a_warning(self):
         result = self.convert(["--credentials", self.service_account(mode=0o644)])
