@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "nc2zarr/base/percent_encoding.h"
+
 namespace nc2zarr {
 namespace {
 
@@ -15,25 +17,6 @@ bool IsTokenChar(unsigned char c) { return std::isalnum(c) || std::strchr("-._~+
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
-}
-
-// How an HTML form (and so a token request) spells text, in either case
-// of hex digits.
-std::string FormEncoded(const std::string& text, bool upper_hex) {
-  static const char* kUpper = "0123456789ABCDEF";
-  static const char* kLower = "0123456789abcdef";
-  const char* hex = upper_hex ? kUpper : kLower;
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || std::strchr("-._~", c) != nullptr) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 // How JSON may spell text: '/' as "\/".
@@ -92,8 +75,8 @@ void RedactShaped(std::string& text, const std::string& prefix) {
 std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {
     ReplaceAll(text, secret);
-    ReplaceAll(text, FormEncoded(secret, true));
-    ReplaceAll(text, FormEncoded(secret, false));
+    ReplaceAll(text, PercentEncode(secret, true));
+    ReplaceAll(text, PercentEncode(secret, false));
     ReplaceAll(text, JsonEscapedSlashes(secret));
   }
   RedactAfter(text, "bearer", false);

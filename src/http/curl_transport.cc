@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "nc2zarr/base/interrupt.h"
+#include "nc2zarr/base/percent_encoding.h"
 #include "nc2zarr/http/transport.h"
 
 namespace nc2zarr {
@@ -178,19 +179,6 @@ std::unique_ptr<HttpTransport> MakeCurlTransport(const TransportOptions& options
   return std::make_unique<CurlTransport>(options);
 }
 
-std::string UrlEncode(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string UrlEncode(const std::string& text) { return PercentEncode(text); }
 
 }  // namespace nc2zarr
