@@ -195,7 +195,7 @@ Result<GcsObject> GcsClient::SimpleUpload(const std::string& bucket, const std::
     }
     return q;
   }));
-  if (r.status != 200 && r.status != 201) return ResponseError(r, "uploading", target);
+  if (r.status != 200 && r.status != 201) return ResponseError(r, "uploading", target, !credentials_->SendsSecrets());
   if (json) return ObjectFromJsonBody(r, target);
   return ObjectFromXmlHeaders(r, name, data.size());
 }
@@ -237,7 +237,7 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
         return q;
       }));
       if (started.status != 200 && started.status != 201) {
-        return ResponseError(started, "starting an upload of", target);
+        return ResponseError(started, "starting an upload of", target, !credentials_->SendsSecrets());
       }
       session = started.Header("location");
       if (!session || session->empty()) return Status(ErrorCode::kUnavailable, target + ": no upload session URL");
@@ -308,7 +308,7 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
         LogWarning(target + ": the upload session expired; starting a new one");
         expired = true;
       } else {
-        return ResponseError(r, "uploading", target);
+        return ResponseError(r, "uploading", target, !credentials_->SendsSecrets());
       }
     }
   }
@@ -322,7 +322,7 @@ Result<GcsObject> GcsClient::GetMetadata(const std::string& bucket, const std::s
     q.url = JsonObjectUrl(bucket, name) + "?" + kObjectFields;
     return q;
   }));
-  if (r.status != 200) return ResponseError(r, "reading", target);
+  if (r.status != 200) return ResponseError(r, "reading", target, !credentials_->SendsSecrets());
   return ObjectFromJsonBody(r, target);
 }
 
@@ -344,7 +344,7 @@ Result<std::vector<std::byte>> GcsClient::Download(const std::string& bucket, co
   };
   ASSIGN_OR_RETURN(HttpResponse r,
                    RetryLoop(options_.retry, clock_, credentials_.get(), true, "downloading " + target, attempt, &counters_));
-  if (r.status != 200) return ResponseError(r, "downloading", target);
+  if (r.status != 200) return ResponseError(r, "downloading", target, !credentials_->SendsSecrets());
   const auto* p = reinterpret_cast<const std::byte*>(r.body.data());
   return std::vector<std::byte>(p, p + r.body.size());
 }
@@ -361,7 +361,7 @@ Result<GcsListPage> GcsClient::List(const std::string& bucket, const std::string
     if (!page_token.empty()) q.url += "&pageToken=" + UrlEncode(page_token);
     return q;
   }));
-  if (r.status != 200) return ResponseError(r, "listing", target);
+  if (r.status != 200) return ResponseError(r, "listing", target, !credentials_->SendsSecrets());
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (!j.is_object()) return Status(ErrorCode::kUnavailable, "listing " + target + ": the reply is not JSON");
   GcsListPage page;
@@ -385,7 +385,7 @@ Status GcsClient::Delete(const std::string& bucket, const std::string& name) {
   }));
   // 404: already gone (perhaps by an attempt whose reply was lost).
   if (r.status == 204 || r.status == 200 || r.status == 404) return Status::Ok();
-  return ResponseError(r, "deleting", target);
+  return ResponseError(r, "deleting", target, !credentials_->SendsSecrets());
 }
 
 Status GcsClient::CheckBucket(const std::string& bucket) {
@@ -396,7 +396,7 @@ Status GcsClient::CheckBucket(const std::string& bucket) {
   }));
   if (r.status == 200) return Status::Ok();
   if (r.status == 404) return NotFound("bucket '" + bucket + "' does not exist; check the destination's bucket name");
-  return ResponseError(r, "checking", "gs://" + bucket);
+  return ResponseError(r, "checking", "gs://" + bucket, !credentials_->SendsSecrets());
 }
 
 }  // namespace nc2zarr

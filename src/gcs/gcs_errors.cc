@@ -19,7 +19,8 @@ std::string ServerMessage(const HttpResponse& response) {
   return "";
 }
 
-Status ResponseError(const HttpResponse& response, const std::string& doing, const std::string& target) {
+Status ResponseError(const HttpResponse& response, const std::string& doing, const std::string& target,
+                     bool anonymous) {
   const long s = response.status;
   std::string server = ServerMessage(response);
   std::string detail = " (HTTP " + std::to_string(s) + (server.empty() ? "" : ": " + server) + ")";
@@ -30,6 +31,11 @@ Status ResponseError(const HttpResponse& response, const std::string& doing, con
       return NotFound("bucket '" + bucket + "' does not exist" + detail + "; check the destination's bucket name");
     }
     return NotFound(head + ": not found" + detail);
+  }
+  if (s == 401 && anonymous) {
+    return Status(ErrorCode::kPermissionDenied, head + ": the server wants credentials, and none were sent" + detail +
+                                                    "; give --credentials or --token-file (STORAGE_EMULATOR_HOST "
+                                                    "alone means none)");
   }
   if (s == 401) {
     return Status(ErrorCode::kPermissionDenied,

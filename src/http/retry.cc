@@ -80,7 +80,7 @@ Result<HttpResponse> RetryLoop(const RetryOptions& options, Clock& clock, Creden
     std::optional<std::chrono::milliseconds> server_wait;
     if (result.ok()) {
       const HttpResponse& r = *result;
-      if (r.status == 401 && credentials != nullptr && !refreshed) {
+      if (r.status == 401 && credentials != nullptr && credentials->SendsSecrets() && !refreshed) {
         // The token was rejected before anything happened: refresh once.
         credentials->Invalidate();
         refreshed = true;

@@ -279,6 +279,12 @@ TEST(GcsClient, PermanentErrorsNameBucketAndObject) {
   r = h.client->Upload("b", "p/x", data, Crc32c(data), true);
   EXPECT_EQ(r.status().code(), ErrorCode::kPermissionDenied);
   EXPECT_NE(r.status().message().find("gs://b/p/x: permission denied (HTTP 403: no write access)"), std::string::npos);
+  // The harness is anonymous: a 401 means credentials are needed.
+  h.transport->script = {Reply(401, R"({"error":{"code":401,"message":"Anonymous caller"}})")};
+  r = h.client->Upload("b", "p/x", data, Crc32c(data), true);
+  EXPECT_EQ(r.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(r.status().message().find("the server wants credentials, and none were sent"), std::string::npos)
+      << r.status().message();
   EXPECT_TRUE(h.clock.sleeps.empty());
 }
 
