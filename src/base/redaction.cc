@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
+#include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "nc2zarr/base/percent_encoding.h"
 
@@ -33,11 +37,12 @@ void ReplaceAll(std::string& text, const std::string& secret) {
   }
 }
 
-// Redacts the token-shaped run that starts at `from` in text.
-std::size_t RedactRunAt(std::string& text, std::size_t from) {
+// Redacts the token-shaped run that starts at `from` in text if it has at
+// least `shortest` characters.
+std::size_t RedactRunAt(std::string& text, std::size_t from, std::size_t shortest) {
   auto end = from;
   while (end < text.size() && IsTokenChar(static_cast<unsigned char>(text[end]))) ++end;
-  if (end == from) return from;
+  if (end == from || end - from < shortest) return from;
   text.replace(from, end - from, kRedacted);
   return from + sizeof kRedacted - 1;
 }
@@ -56,7 +61,11 @@ void RedactAfter(std::string& text, const std::string& marker, bool is_key) {
       ++value;
     }
     if (value == at + marker.size() || (is_key && !assigned)) continue;
-    if (RedactRunAt(text, value) != value) lower = Lower(text);
+    // Only token-long values: real tokens are far longer than the words and
+    // object names ("bkt/exp1/bearer data/tas") messages also hold; the
+    // request's own token is redacted by value whatever its length.
+    constexpr std::size_t kShortestToken = 20;
+    if (RedactRunAt(text, value, kShortestToken) != value) lower = Lower(text);
   }
 }
 
@@ -65,7 +74,7 @@ void RedactAfter(std::string& text, const std::string& marker, bool is_key) {
 void RedactShaped(std::string& text, const std::string& prefix) {
   std::string lower = Lower(text);
   for (auto at = lower.find(prefix); at != std::string::npos; at = lower.find(prefix, at + 1)) {
-    RedactRunAt(text, at);
+    RedactRunAt(text, at, prefix.size() + 1);
     lower = Lower(text);
   }
 }
@@ -85,6 +94,43 @@ std::string RedactSecrets(std::string text, const std::vector<std::string>& secr
   }
   for (const char* prefix : {"ya29.", "1//", "1%2f%2f", "1\\/\\/"}) RedactShaped(text, prefix);
   return text;
+}
+
+std::string DecodedForRedaction(std::string body) {
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (!json.is_discarded()) return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    if (body[i] == '&') {
+      const auto end = body.find(';', i);
+      if (end != std::string::npos && end - i <= 10) {
+        const std::string name = body.substr(i + 1, end - i - 1);
+        static const std::pair<const char*, char> kNamed[] = {
+            {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+        bool decoded = false;
+        for (const auto& [entity, c] : kNamed) {
+          if (name == entity) {
+            out += c;
+            decoded = true;
+          }
+        }
+        if (!decoded && name.size() > 1 && name[0] == '#') {
+          const bool hex = name[1] == 'x' || name[1] == 'X';
+          const long code = std::strtol(name.c_str() + (hex ? 2 : 1), nullptr, hex ? 16 : 10);
+          if (code > 0 && code < 0x80) {
+            out += static_cast<char>(code);
+            decoded = true;
+          }
+        }
+        if (decoded) {
+          i = end;
+          continue;
+        }
+      }
+    }
+    out += body[i];
+  }
+  return out;
 }
 
 std::string ServerTextForMessage(std::string text, const std::vector<std::string>& secrets) {

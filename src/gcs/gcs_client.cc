@@ -79,11 +79,13 @@ std::size_t PersistedSize(const HttpResponse& r) {
   return static_cast<std::size_t>(std::stoull(range->substr(dash + 1))) + 1;
 }
 
-// "https://host:port" of a URL, lower case.
+// "https://host:port" of a URL, lower case, with the scheme's default port
+// left out ("http://h:80" is "http://h").
 std::string Origin(const std::string& url) {
-  std::string scheme = url.substr(0, url.find("://"));
-  std::string origin = scheme + "://" + UrlHost(url);
+  std::string origin = url.substr(0, url.find("://")) + "://" + UrlHost(url);
   std::transform(origin.begin(), origin.end(), origin.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string default_port = origin.starts_with("http://") ? ":80" : origin.starts_with("https://") ? ":443" : "";
+  if (!default_port.empty() && origin.ends_with(default_port)) origin.resize(origin.size() - default_port.size());
   return origin;
 }
 

@@ -75,7 +75,7 @@ Result<HttpResponse> RetryLoop(const RetryOptions& options, Clock& clock, Creden
       // An error body may quote the request's token back (a proxy, a
       // misconfigured server): it goes into messages, so never the token.
       const auto space = authorization.find(' ');
-      result->body = RedactSecrets(std::move(result->body), {authorization.substr(space + 1)});
+      result->body = RedactSecrets(DecodedForRedaction(std::move(result->body)), {authorization.substr(space + 1)});
     }
     std::optional<std::chrono::milliseconds> server_wait;
     if (result.ok()) {

@@ -128,7 +128,7 @@ Status ChunkReader::Read(const PlannedVariable& v, const ChunkRegion& region, st
       if (shifted && !ShiftValues(v.type, v.attributes, shift->second, scratch_.data(), Product(p.count))) {
         return InvalidInput("variable '" + v.path() + "' in " + p.file->path +
                             ": moved to the store's time units, its values leave the range of " +
-                            std::string(NumpyTypeName(v.type)) +
+                            std::string(NumpyTypeName(v.type)) + " or land on its _FillValue/missing_value" +
                             "; rewrite the files to common time units (e.g. with `cdo settunits` and `cdo setreftime`)");
       }
       CopyBlock(scratch_.data(), p.count, out.data(), v.chunks, p.at, element);

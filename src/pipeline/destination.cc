@@ -83,10 +83,17 @@ Result<std::vector<std::string>> MissingChunks(const Plan& plan, Store& store) {
   return missing;
 }
 
-// What makes a store open goes first (.zmetadata, then the root .zgroup),
-// with the record of the commit: the rerun's commit writes them again.
+// What makes a store or one of its groups open goes (.zmetadata first,
+// then the root .zgroup, then the groups'), with the record of the commit:
+// the rerun's commit writes them again.
 Status Uncommit(Store& store) {
-  for (const char* key : {kZmetadata, kZgroup, kJournalMirrorKey}) {
+  std::vector<std::string> keys = {kZmetadata, kZgroup};
+  ASSIGN_OR_RETURN(auto listing, store.List(""));
+  for (const auto& o : listing) {
+    if (o.key.ends_with(std::string("/") + kZgroup)) keys.push_back(o.key);
+  }
+  keys.push_back(kJournalMirrorKey);
+  for (const auto& key : keys) {
     Status deleted = store.Delete(key);
     if (!deleted.ok() && deleted.code() != ErrorCode::kNotFound) return deleted;
   }

@@ -1,6 +1,7 @@
 #include "nc2zarr/pipeline/inputs.h"
 
 #include <glob.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -54,13 +55,14 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
     }
   }
   // A file named twice (overlapping patterns, `f.nc ./f.nc`, a symbolic
-  // link) is one input, kept where it first appears.
+  // or hard link) is one input, kept where it first appears.
   std::vector<std::string> unique;
   std::set<std::string> seen;
   for (auto& p : expanded) {
-    std::error_code failed;
-    auto identity = std::filesystem::weakly_canonical(p, failed);
-    if (seen.insert(failed ? p : identity.string()).second) unique.push_back(std::move(p));
+    struct stat st {};
+    const std::string identity =
+        ::stat(p.c_str(), &st) == 0 ? std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) : "path:" + p;
+    if (seen.insert(identity).second) unique.push_back(std::move(p));
   }
   if (unique.empty()) return UsageError("no input files given");
   return unique;

@@ -33,7 +33,10 @@ bool Shift(const std::vector<Attribute>& attributes, double offset, std::byte* d
     if (is_missing) continue;
     if constexpr (std::is_integral_v<T>) {
       T sum;
-      if (__builtin_add_overflow(value, whole, &sum)) {
+      const bool overflows = __builtin_add_overflow(value, whole, &sum);
+      bool lands_on_missing = false;
+      for (T m : missing) lands_on_missing = lands_on_missing || (!overflows && sum == m);
+      if (overflows || lands_on_missing) {  // a value that would read as missing is as wrong as a wrapped one
         all_fit = false;
         continue;
       }

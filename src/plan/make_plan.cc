@@ -97,17 +97,25 @@ Status CheckShiftedIntegersFit(const Plan& plan, const std::vector<FileScan>& sc
   for (const auto& v : plan.variables) {
     if (!IsInteger(v.type)) continue;
     const auto [lowest, highest] = IntegerRange(v.type);
+    std::vector<double> missing;  // stay as they are (ShiftValues skips them)
+    for (const char* name : {"_FillValue", "missing_value"}) {
+      const Attribute* a = FindAttribute(v.attributes, name);
+      for (std::size_t k = 0; a != nullptr && IsInteger(a->type) && k < a->count(); ++k) missing.push_back(a->DoubleAt(k));
+    }
     for (std::size_t i = 0; i < scans.size(); ++i) {
       auto offset = layout.value_offsets[i].find(v.path());
       auto values = scans[i].coordinates.find(v.path());
       if (offset == layout.value_offsets[i].end() || values == scans[i].coordinates.end()) continue;
       for (double x : values->second) {
+        if (std::find(missing.begin(), missing.end(), x) != missing.end()) continue;
         const long double y = ExactShift(x, offset->second);
-        if (y >= lowest && y <= highest) continue;
+        const bool lands_on_missing = std::find(missing.begin(), missing.end(), static_cast<double>(y)) != missing.end();
+        if (y >= lowest && y <= highest && !lands_on_missing) continue;
         return InvalidInput("variable '" + v.path() + "' in " + scans[i].schema.path + ": its value " + Rounded(x, 15) +
                             " moved to the store's units '" + TextAttribute(v.attributes, "units").value_or("") +
-                            "' is " + Rounded(static_cast<double>(y), 15) + ", beyond the range of " +
-                            std::string(NumpyTypeName(v.type)) +
+                            "' is " + Rounded(static_cast<double>(y), 15) +
+                            (lands_on_missing ? ", its _FillValue (it would read as missing)"
+                                              : ", beyond the range of " + std::string(NumpyTypeName(v.type))) +
                             "; rewrite the files to common time units (e.g. with `cdo settunits` and `cdo setreftime`)");
       }
     }

@@ -16,8 +16,9 @@ TEST(RedactSecrets, TheRequestsSecretsInEverySpellingAServerEchoes) {
 
 TEST(RedactSecrets, TokenShapedTextWithoutKnowingTheToken) {
   // A storage server quoting the Authorization header back, in three ways.
-  for (const std::string text : {"denied for Bearer PLAINsecret123", "Invalid Credentials: ya29.SECRETbucketTok",
-                                 "{\"access_token\": \"PLAINsecret123\"}", "refresh_token=1%2f%2fSECRETlower"}) {
+  for (const std::string text : {"denied for Bearer PLAINsecret1234567890", "Invalid Credentials: ya29.SECRETbucketTok0123",
+                                 "{\"access_token\": \"PLAINsecret1234567890\"}",
+                                 "refresh_token=1%2f%2fSECRETlower0123456"}) {
     const std::string out = RedactSecrets(text);
     EXPECT_EQ(out.find("SECRET"), std::string::npos) << out;
     EXPECT_NE(out.find("[redacted]"), std::string::npos) << out;
@@ -25,6 +26,18 @@ TEST(RedactSecrets, TokenShapedTextWithoutKnowingTheToken) {
   // Words that only look like keys stay.
   EXPECT_EQ(RedactSecrets("Invalid assertion format"), "Invalid assertion format");
   EXPECT_EQ(RedactSecrets("No such object: bkt/a.zarr/.zgroup"), "No such object: bkt/a.zarr/.zgroup");
+  for (const std::string path : {"bkt/exp1/bearer data/tas", "bkt/x/assertion=7/tas"}) {
+    EXPECT_EQ(RedactSecrets("denied on " + path), "denied on " + path);
+  }
+}
+
+TEST(DecodedForRedaction, EscapedSpellingsBecomePlain) {
+  EXPECT_EQ(RedactSecrets(DecodedForRedaction(R"({"error": {"message": "token S3cr3t\u002fTok\u002ben= no"}})"),
+                          {"S3cr3t/Tok+en="}),
+            R"({"error":{"message":"token [redacted] no"}})");
+  EXPECT_EQ(RedactSecrets(DecodedForRedaction("<Message>token S3cr3t&#47;Tok&#x2B;en= no &amp; more</Message>"),
+                          {"S3cr3t/Tok+en="}),
+            "<Message>token [redacted] no & more</Message>");
 }
 
 TEST(ServerTextForMessage, OneShortPrintableLine) {

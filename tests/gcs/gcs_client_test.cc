@@ -205,6 +205,14 @@ TEST(GcsClient, AnUploadSessionOnAnotherHostGetsNothing) {
   EXPECT_EQ(h.transport->requests.size(), 1u);  // the start, nothing after
 }
 
+TEST(GcsClient, AnEndpointWithItsDefaultPortWrittenOutIsTheSameHost) {
+  Harness h(GcsApi::kJson, kQuantum, kQuantum);
+  auto data = Data(kQuantum);
+  h.transport->script = {Reply(200, "", {{"location", "http://GCS.test:80/s"}}),
+                         Reply(200, Resource("o", kQuantum, Crc32c(data)))};
+  ASSERT_TRUE(h.client->Upload("b", "o", data, Crc32c(data), true).ok());
+}
+
 TEST(CheckStorageEndpoint, HttpOrHttpsAndNoTokenInTheClear) {
   EXPECT_TRUE(CheckStorageEndpoint("https://storage.googleapis.com", true).ok());
   EXPECT_TRUE(CheckStorageEndpoint("http://127.0.0.1:4443", true).ok());

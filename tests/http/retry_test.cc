@@ -140,7 +140,7 @@ TEST(RetryLoop, AnErrorBodyNeverCarriesTheRequestsToken) {
   auto r = RunLoop({Reply(401), echo}, clock, true, Fast(), &credentials);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 403);
-  EXPECT_EQ(r->body, "{\"error\": {\"message\": \"denied: token-0 and [redacted]\"}}");
+  EXPECT_EQ(r->body, "{\"error\":{\"message\":\"denied: token-0 and [redacted]\"}}");  // JSON as decoded
 }
 
 TEST(Backoff, FullJitterUnderAGrowingCappedCeiling) {

@@ -37,7 +37,8 @@ TEST_F(ExpandInputsTest, PatternsExpandInNameOrderAndRepeatsCountOnce) {
 TEST_F(ExpandInputsTest, OneFileSpelledTwoWaysCountsOnce) {
   std::string a = Touch("a.nc");
   fs::create_symlink(a, dir_ / "link.nc");
-  auto got = ExpandInputs({a, (dir_ / "." / "a.nc").string(), (dir_ / "link.nc").string()});
+  fs::create_hard_link(a, dir_ / "hard.nc");
+  auto got = ExpandInputs({a, (dir_ / "." / "a.nc").string(), (dir_ / "link.nc").string(), (dir_ / "hard.nc").string()});
   ASSERT_TRUE(got.ok()) << got.status().message();
   EXPECT_EQ(*got, (std::vector<std::string>{a}));
 }

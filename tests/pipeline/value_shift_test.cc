@@ -51,6 +51,10 @@ TEST(ShiftValues, SaysWhenAnIntegerLeavesItsRange) {
   EXPECT_FALSE(ShiftValues(DataType::kInt32, {}, 2208988800.0, reinterpret_cast<std::byte*>(seconds.data()), 2));
   std::vector<std::uint8_t> days = {3};
   EXPECT_FALSE(ShiftValues(DataType::kUInt8, {}, -5.0, reinterpret_cast<std::byte*>(days.data()), 1));
+  // Landing on the fill value would read as missing: refused too.
+  std::vector<Attribute> fill = {Attribute::Numeric<std::int16_t>("_FillValue", DataType::kInt16, {32767})};
+  std::vector<std::int16_t> hours = {6463, 32767};
+  EXPECT_FALSE(ShiftValues(DataType::kInt16, fill, 26304.0, reinterpret_cast<std::byte*>(hours.data()), 2));
   std::vector<std::int64_t> wide = {0};
   EXPECT_TRUE(ShiftValues(DataType::kInt64, {}, 2208988800.0, reinterpret_cast<std::byte*>(wide.data()), 1));
   EXPECT_EQ(wide[0], 2208988800);

@@ -200,6 +200,16 @@ class BadInput(StoreTestCase):
         write_int_time("a.nc", "seconds since 1950-01-01", "i4", "i4")
         write_int_time("b.nc", "seconds since 2020-01-01", "i4", "i4")
         self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'time'", "b.nc", "2208988800", "int32"])
+        # Landing on the fill value would read as missing; a fill value in
+        # the data itself stays missing and is no reason to refuse.
+        for name, start, times in (("a.nc", "2000-01-01", [0, 1]), ("b.nc", "2000-01-02", [2147483623, 2147483647])):
+            with netCDF4.Dataset(self.path(name), "w") as ds:
+                ds.createDimension("time", None)
+                t = ds.createVariable("time", "i4", ("time",), fill_value=2147483647)
+                t.units = f"hours since {start}"
+                t.set_auto_mask(False)
+                t[:] = times
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'time'", "b.nc", "its _FillValue"])
         write_int_time("a.nc", "seconds since 1950-01-01", "i8", "i4")
         write_int_time("b.nc", "seconds since 2020-01-01", "i8", "i4")
         store = self.path("bounds.zarr")

@@ -14,7 +14,8 @@ namespace nc2zarr {
 // Adds offset to each of the count elements of type at data, except NaN and
 // the variable's _FillValue / missing_value (from its attributes). Integer
 // offsets are whole numbers (the plan refuses others). False when an
-// integer sum leaves its type's range (those values are left as they were).
+// integer sum leaves its type's range or lands on a missing value (those
+// values are left as they were).
 [[nodiscard]] bool ShiftValues(DataType type, const std::vector<Attribute>& attributes, double offset, std::byte* data,
                  std::size_t count);
 
