@@ -117,11 +117,22 @@ Result<Plan> PlanFromScans(std::vector<ScannedFile> files, const PlanRequest& re
     scans.push_back(std::move(f.scan));
     fingerprints.push_back(std::move(f.fingerprints));
   }
-  // Names checked against the first file (a usage error if unknown).
-  std::vector<std::string> selected, dropped;
-  ASSIGN_OR_RETURN(auto kept, SelectVariables(scans.front().schema, request.variables, request.drop_variables));
+  // --variables names are checked against the first file; a dropped one
+  // may be in later files only (the one file that has an extra variable).
+  std::vector<std::string> selected, dropped, dropped_in_first;
+  for (const auto& name : request.drop_variables) {
+    auto holds = [&](const FileScan& scan) { return scan.schema.FindVariable(name) != nullptr; };
+    if (holds(scans.front())) {
+      dropped_in_first.push_back(name);
+      dropped.push_back(scans.front().schema.FindVariable(name)->path());
+    } else if (std::any_of(scans.begin(), scans.end(), holds)) {
+      dropped.push_back(name);
+    } else {
+      dropped_in_first.push_back(name);  // unknown: SelectVariables says so
+    }
+  }
+  ASSIGN_OR_RETURN(auto kept, SelectVariables(scans.front().schema, request.variables, dropped_in_first));
   if (!request.variables.empty()) selected = std::move(kept);
-  for (const auto& name : request.drop_variables) dropped.push_back(scans.front().schema.FindVariable(name)->path());
   ASSIGN_OR_RETURN(Layout layout, CombineFiles(scans, request.concat_dim, selected, dropped));
 
   if (!layout.must_match.empty()) {

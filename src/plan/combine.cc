@@ -260,22 +260,59 @@ std::optional<std::pair<std::string, std::string>> TimeUnitsOf(const FileSchema&
 }
 
 // xarray decodes a variable whose units are exactly one of these as
-// durations, each file in its own unit (xarray's TIME_UNITS): a lead time in
-// hours in one file and days in the next is concatenated decoded, so raw
-// values joined under the first file's unit would be wrong.
-Status CheckSameDurationUnits(const std::vector<FileScan>& scans, const VariableSchema& v) {
+// durations, each file in its own unit (xarray's TIME_UNITS).
+bool IsDurationUnits(const std::string& units) {
   static const std::set<std::string> kDurationUnits = {"days",         "hours",        "minutes",    "seconds",
                                                        "milliseconds", "microseconds", "nanoseconds"};
+  return kDurationUnits.count(units) > 0;
+}
+
+// A lead time in hours in one file and days in the next is concatenated
+// decoded by xarray, so raw values joined under the first file's unit
+// would be wrong.
+Status CheckSameDurationUnits(const std::vector<FileScan>& scans, const VariableSchema& v) {
   const auto mine = TextAttribute(v.attributes, "units");
   for (std::size_t i = 1; i < scans.size(); ++i) {
     const VariableSchema* o = scans[i].schema.FindVariable(v.path());
     const auto theirs = TextAttribute(o->attributes, "units");
     if (theirs == mine) continue;
-    if ((mine && kDurationUnits.count(*mine)) || (theirs && kDurationUnits.count(*theirs))) {
+    if ((mine && IsDurationUnits(*mine)) || (theirs && IsDurationUnits(*theirs))) {
       return InvalidInput("variable '" + v.path() + "' has units '" + mine.value_or("") + "' in " +
                           scans[0].schema.path + " but '" + theirs.value_or("") + "' in " + scans[i].schema.path +
                           ": xarray reads these as durations, each file in its own unit, which nc2zarr does not "
                           "convert; rewrite the files to one unit");
+    }
+  }
+  return Status::Ok();
+}
+
+// A variable that is not concatenated must decode the same in every file:
+// equal raw values under other time or duration units (a forecast's scalar
+// reftime, 0 hours since each file's own run) are different values, which
+// open_mfdataset refuses to merge.
+Status CheckSameTimeUnits(const std::vector<FileScan>& scans, const VariableSchema& v) {
+  for (const char* name : {"units", "calendar"}) {
+    const auto mine = TextAttribute(v.attributes, name);
+    const auto units = TextAttribute(v.attributes, "units");
+    for (std::size_t i = 1; i < scans.size(); ++i) {
+      const VariableSchema* o = scans[i].schema.FindVariable(v.path());
+      const auto theirs = TextAttribute(o->attributes, name);
+      const auto their_units = TextAttribute(o->attributes, "units");
+      auto is_time = [](const std::optional<std::string>& u) {
+        return u && (u->find(" since ") != std::string::npos || IsDurationUnits(*u));
+      };
+      if (theirs == mine || !(is_time(units) || is_time(their_units))) continue;
+      // The same instant spelled two ways ("2000-01-01" and "2000-01-01 00:00:00") is the same.
+      const auto a = ParseTimeUnits(units.value_or(""), TextAttribute(v.attributes, "calendar").value_or(""));
+      const auto b = ParseTimeUnits(their_units.value_or(""), TextAttribute(o->attributes, "calendar").value_or(""));
+      if (a.ok() && b.ok()) {
+        const auto offset = TimeOffset(*b, *a);
+        if (offset.ok() && *offset == 0) continue;
+      }
+      return InvalidInput("variable '" + v.path() + "' has " + name + " '" + mine.value_or("") + "' in " +
+                          scans[0].schema.path + " but '" + theirs.value_or("") + "' in " + scans[i].schema.path +
+                          ": it is not concatenated, so it must mean the same time in every file (open_mfdataset "
+                          "refuses it too); leave it out with --drop-variables " + v.path());
     }
   }
   return Status::Ok();
@@ -388,6 +425,14 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
   const Chosen chosen{{selected_paths.begin(), selected_paths.end()}, {dropped_paths.begin(), dropped_paths.end()}};
   Layout layout;
   ASSIGN_OR_RETURN(layout.concat_dim, ChooseConcatDim(scans, requested_concat_dim));
+  if (!layout.concat_dim.empty()) {
+    const std::string coordinate = ConcatCoordinatePath(scans[0], layout.concat_dim);
+    if (!coordinate.empty() && chosen.dropped.count(coordinate)) {
+      // Its values order the files and convert their time units.
+      return UsageError("--drop-variables names '" + coordinate + "', the coordinate of the concat dimension '" +
+                        layout.concat_dim + "', which orders the files: keep it");
+    }
+  }
   RETURN_IF_ERROR(CheckSameStructure(scans, layout.concat_dim, chosen, layout.unpacked));
 
   for (const auto& s : scans) {
@@ -466,7 +511,10 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
   if (scans.size() > 1) {
     for (const auto& v : scans[0].schema.variables) {
       if (!chosen(v.path())) continue;
-      if (layout.concat_dim.empty() || v.AxisOf(layout.concat_dim) < 0) layout.must_match.push_back(v.path());
+      if (layout.concat_dim.empty() || v.AxisOf(layout.concat_dim) < 0) {
+        RETURN_IF_ERROR(CheckSameTimeUnits(scans, v));
+        layout.must_match.push_back(v.path());
+      }
     }
   }
   return layout;

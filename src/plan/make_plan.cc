@@ -199,9 +199,16 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
   }
   const std::size_t concat_total = offset;
 
-  ASSIGN_OR_RETURN(std::vector<std::string> selected, SelectVariables(first, request.variables, request.drop_variables));
+  // Dropped names this file does not hold were in other files only.
+  std::vector<std::string> dropped_here;
   std::set<std::string> dropped;
-  for (const auto& name : request.drop_variables) dropped.insert(first.FindVariable(name)->path());
+  for (const auto& name : request.drop_variables) {
+    if (const VariableSchema* v = first.FindVariable(name)) {
+      dropped_here.push_back(name);
+      dropped.insert(v->path());
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> selected, SelectVariables(first, request.variables, dropped_here));
   std::vector<std::string> unpack_warnings;
   std::map<std::string, std::set<std::string>> string_dims;
   for (const auto& path : selected) {

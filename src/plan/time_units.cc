@@ -125,7 +125,8 @@ std::optional<ReferenceDate> ParseReferenceDate(const std::string& text) {
   }
   while (expect(' ')) {}
   const std::string zone = text.substr(at);
-  if (zone.empty() || zone == "z" || zone == "utc" || zone == "gmt") return r;
+  // " 00:00" after the time: a zone without its sign, as some files write UTC.
+  if (zone.empty() || zone == "z" || zone == "utc" || zone == "gmt" || zone == "00:00" || zone == "0:00") return r;
   if (zone[0] != '+' && zone[0] != '-') return std::nullopt;
   at += 1;
   auto hours = Digits(text, at, 2);
@@ -172,7 +173,7 @@ Result<TimeUnits> ParseTimeUnits(const std::string& units, const std::string& ca
   t.calendar = *calendar;
   t.reference_day = DayNumber(*calendar, y, mo, d);
   // A UTC offset names local time: the instant in UTC is that much earlier.
-  t.reference_second_of_day = h * 3600.0 + mi * 60.0 + s - zone_seconds;
+  t.reference_nanosecond_of_day = (h * 3600LL + mi * 60LL - zone_seconds) * 1000000000LL + std::llround(s * 1e9);
   return t;
 }
 
@@ -183,11 +184,16 @@ Result<double> TimeOffset(const TimeUnits& from, const TimeUnits& to) {
   if (from.seconds_per_unit != to.seconds_per_unit) {
     return InvalidInput("the time units differ in size (not only in their reference date)");
   }
-  const double seconds = static_cast<double>(from.reference_day - to.reference_day) * 86400.0 +
-                        (from.reference_second_of_day - to.reference_second_of_day);
-  // 1e-3 is not a binary fraction: multiply by the exact 1000 instead.
-  if (to.seconds_per_unit < 1) return seconds * std::round(1 / to.seconds_per_unit);
-  return seconds / to.seconds_per_unit;
+  // In whole numbers where they are exact (1e-3 is not a binary fraction):
+  // units in a day, nanoseconds in a unit.
+  const double spu = to.seconds_per_unit;
+  const double units_per_day = spu >= 1 ? 86400.0 / spu : 86400.0 * std::round(1 / spu);
+  const long long nanoseconds_per_unit = spu >= 1 ? std::llround(spu * 1e9) : std::llround(1e9 / std::round(1 / spu));
+  const long long nanoseconds = from.reference_nanosecond_of_day - to.reference_nanosecond_of_day;
+  const double part_of_day = nanoseconds % nanoseconds_per_unit == 0
+                                 ? static_cast<double>(nanoseconds / nanoseconds_per_unit)
+                                 : static_cast<double>(nanoseconds) / static_cast<double>(nanoseconds_per_unit);
+  return static_cast<double>(from.reference_day - to.reference_day) * units_per_day + part_of_day;
 }
 
 }  // namespace nc2zarr

@@ -49,6 +49,7 @@ TEST(TimeUnits, AUtcOffsetMovesTheReference) {
   EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 00:00:00 UTC", "standard"), utc), 0);
   EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 utc", "standard"), utc), 0);
   EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 00:00:00+00:00", "standard"), utc), 0);
+  EXPECT_EQ(*TimeOffset(*ParseTimeUnits("hours since 2000-01-01 00:00:00 00:00", "standard"), utc), 0);
   // What cannot be read whole is refused, not read in part.
   EXPECT_FALSE(ParseTimeUnits("hours since 2000-01-01 00:00:00 CET", "standard").ok());
   EXPECT_FALSE(ParseTimeUnits("hours since 2000-01-01 00:00:00 +01:00 extra", "standard").ok());
@@ -59,6 +60,8 @@ TEST(TimeUnits, MillisecondsAndMicrosecondsHaveFixedLengths) {
   EXPECT_EQ(Between("2000-01-02", "2000-01-01", "standard", "milliseconds"), 86400000);
   EXPECT_EQ(Between("2000-01-02", "2000-01-01", "noleap", "microseconds"), 86400000000.0);
   EXPECT_EQ(Between("2000-01-01 00:00:00.001", "2000-01-01", "standard", "milliseconds"), 1);
+  EXPECT_EQ(Between("2000-01-02 06:00:00.123", "2000-01-01", "standard", "milliseconds"), 108000123);  // exactly
+  EXPECT_EQ(Between("2000-01-01 00:00:00.5", "2000-01-01", "standard", "seconds"), 0.5);
 }
 
 TEST(TimeUnits, RefusesWhatHasNoFixedLength) {

@@ -7,6 +7,7 @@ import unittest
 import netCDF4
 import numpy as np
 import xarray
+import xarray.testing
 import zarr
 
 from harness import StoreTestCase, make_sample, run
@@ -91,6 +92,14 @@ class BadInput(StoreTestCase):
         write(self.path("a.nc"), [0, 1])
         write(self.path("b.nc"), [2, 3], extra="mask")
         self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'mask'", "b.nc"])
+        # --drop-variables takes a name any file holds, as xarray's drop_variables does.
+        store = self.path("dropped.zarr")
+        run(["convert", self.path("b.nc"), self.path("a.nc"), "--drop-variables", "mask", "-o", store, "-q"])
+        with xarray.open_zarr(store) as ours, xarray.open_mfdataset(
+                [self.path("a.nc"), self.path("b.nc")], combine="nested", concat_dim="time",
+                drop_variables=["mask"]) as ref:
+            xarray.testing.assert_identical(ours.load(), ref.load())
+        self.refuse([self.path("a.nc"), "--drop-variables", "nope"], code=2, names=["'nope'"])
 
     def test_dtype_differs(self):
         write(self.path("a.nc"), [0, 1])
@@ -184,6 +193,20 @@ class BadInput(StoreTestCase):
                 ds.createVariable("lead", "i4", ("time",))[:] = lead
                 ds["lead"].units = units
         self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'lead'", "'hours'", "'days'", "a.nc", "b.nc"])
+
+    def test_a_static_time_in_other_units_and_dropping_the_concat_coordinate(self):
+        # A scalar reftime, 0 hours since each file's own run: equal raw
+        # values, different times (open_mfdataset refuses to merge them).
+        for k, name in enumerate(("a.nc", "b.nc")):
+            write(self.path(name), [2 * k, 2 * k + 1])
+            with netCDF4.Dataset(self.path(name), "a") as ds:
+                r = ds.createVariable("reftime", "f8", ())
+                r.units = f"hours since 2000-01-0{k + 1}"
+                r[...] = 0
+        self.refuse([self.path("a.nc"), self.path("b.nc")],
+                    names=["'reftime'", "a.nc", "b.nc", "--drop-variables reftime"])
+        self.refuse([self.path("a.nc"), self.path("b.nc"), "--drop-variables", "reftime,time"], code=2,
+                    names=["'time'", "orders the files"])
 
     def test_integer_time_moved_beyond_its_type(self):
         # int32 seconds since 2020 do not fit int32 as seconds since 1950:

@@ -14,9 +14,9 @@ struct TimeUnits {
   double seconds_per_unit = 0;  // days: 86400, hours: 3600, ...
   std::string calendar;         // normalised: "standard", "proleptic_gregorian", "noleap", ...
   // The reference instant in UTC: whole days from 0001-01-01 of the calendar
-  // and seconds into that day, apart so fractions of a second stay exact.
+  // and nanoseconds into that day, apart so fractions of a second stay exact.
   long reference_day = 0;
-  double reference_second_of_day = 0;
+  long long reference_nanosecond_of_day = 0;
 };
 
 // kInvalidInput when the units are not "<unit> since <date>" with a unit of
