@@ -45,7 +45,7 @@ void Announce(bool first) {
     }
     put("nc2zarr: stopping: no new chunks start, and writes in flight have up to ");
     while (d > 0 && n < sizeof line) line[n++] = digits[--d];
-    put(" s to finish (signal again to stop at once)\n");
+    put(" s to finish (Ctrl-C again to stop at once)\n");
   } else {
     put("nc2zarr: stopping at once: writes in flight are abandoned\n");
   }
@@ -55,10 +55,19 @@ void Announce(bool first) {
 extern "C" void OnInterrupt(int signal) {
   long long none = 0;
   const bool first = g_signal_ns.compare_exchange_strong(none, NowNs());
-  // A second signal ends the grace period: whoever waits abandons now.
-  if (!first) g_grace_ns.store(0);
+  if (first) {
+    g_signal.store(signal);
+    Announce(true);
+    return;
+  }
+  // A second Ctrl-C ends the grace period: whoever waits abandons now.
+  // Repeated SIGTERM/SIGUSR1 do not: launchers relay and repeat them (srun
+  // sends SIGTERM again as it forces a step down at a time limit), and the
+  // grace period is for exactly that case; SIGKILL follows if it runs out.
+  if (signal != SIGINT) return;
+  g_grace_ns.store(0);
   g_signal.store(signal);
-  if (first || g_signal_count.fetch_add(1) == 0) Announce(first);
+  if (g_signal_count.fetch_add(1) == 0) Announce(false);
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ int Fail(const Status& st) {
 
 std::string Megabytes(std::uint64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);  // decimal, as the convert summary
   return buf;
 }
 

@@ -23,7 +23,8 @@ std::string Line(const char* format, ...) {
   return std::string(buf) + "\n";
 }
 
-double Mb(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+// Decimal megabytes, as the convert summary and progress lines count them.
+double Mb(std::uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
 
 }  // namespace
 

@@ -17,7 +17,7 @@ std::string Tuple(const std::vector<std::size_t>& v) {
 
 std::string Megabytes(double bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", bytes / (1024.0 * 1024.0));
+  std::snprintf(buf, sizeof buf, "%.2f", bytes / 1e6);  // decimal, as the convert summary
   return buf;
 }
 

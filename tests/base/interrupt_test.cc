@@ -50,9 +50,21 @@ TEST_F(InterruptTest, ASecondSignalAbandonsAtOnceAndEachIsAnnouncedOnce) {
   EXPECT_FALSE(abandoned_after_one);
   EXPECT_TRUE(abandoned_after_two);
   EXPECT_EQ(said,
-            "nc2zarr: stopping: no new chunks start, and writes in flight have up to 30 s to finish (signal again to "
+            "nc2zarr: stopping: no new chunks start, and writes in flight have up to 30 s to finish (Ctrl-C again to "
             "stop at once)\n"
             "nc2zarr: stopping at once: writes in flight are abandoned\n");
+}
+
+TEST_F(InterruptTest, ARepeatedSigtermKeepsTheGracePeriod) {
+  // srun sends SIGTERM again while forcing a step down at a time limit.
+  SetGracePeriod(std::chrono::seconds(30));
+  RequestInterruptForTesting(SIGTERM);
+  RequestInterruptForTesting(SIGTERM);
+  RequestInterruptForTesting(SIGUSR1);
+  EXPECT_FALSE(AbandonRequested());
+  EXPECT_EQ(InterruptSignal(), SIGTERM);
+  RequestInterruptForTesting(SIGINT);  // a person at the terminal
+  EXPECT_TRUE(AbandonRequested());
 }
 
 TEST_F(InterruptTest, ABackoffEndsWithTheGracePeriod) {
