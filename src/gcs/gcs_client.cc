@@ -117,6 +117,10 @@ Status CheckStorageEndpoint(const std::string& endpoint, bool sends_secrets) {
   return Status::Ok();
 }
 
+Status GcsClient::Refused(const HttpResponse& response, const std::string& doing, const std::string& target) const {
+  return ResponseError(response, doing, target, !credentials_->SendsSecrets());
+}
+
 GcsClient::GcsClient(GcsOptions options, std::shared_ptr<Credentials> credentials,
                      std::unique_ptr<HttpTransport> transport, Clock& clock)
     : options_(std::move(options)), credentials_(std::move(credentials)), transport_(std::move(transport)),
@@ -197,7 +201,7 @@ Result<GcsObject> GcsClient::SimpleUpload(const std::string& bucket, const std::
     }
     return q;
   }));
-  if (r.status != 200 && r.status != 201) return ResponseError(r, "uploading", target, !credentials_->SendsSecrets());
+  if (r.status != 200 && r.status != 201) return Refused(r, "uploading", target);
   if (json) return ObjectFromJsonBody(r, target);
   return ObjectFromXmlHeaders(r, name, data.size());
 }
@@ -239,7 +243,7 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
         return q;
       }));
       if (started.status != 200 && started.status != 201) {
-        return ResponseError(started, "starting an upload of", target, !credentials_->SendsSecrets());
+        return Refused(started, "starting an upload of", target);
       }
       session = started.Header("location");
       if (!session || session->empty()) return Status(ErrorCode::kUnavailable, target + ": no upload session URL");
@@ -310,7 +314,7 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
         LogWarning(target + ": the upload session expired; starting a new one");
         expired = true;
       } else {
-        return ResponseError(r, "uploading", target, !credentials_->SendsSecrets());
+        return Refused(r, "uploading", target);
       }
     }
   }
@@ -324,7 +328,7 @@ Result<GcsObject> GcsClient::GetMetadata(const std::string& bucket, const std::s
     q.url = JsonObjectUrl(bucket, name) + "?" + kObjectFields;
     return q;
   }));
-  if (r.status != 200) return ResponseError(r, "reading", target, !credentials_->SendsSecrets());
+  if (r.status != 200) return Refused(r, "reading", target);
   return ObjectFromJsonBody(r, target);
 }
 
@@ -346,7 +350,7 @@ Result<std::vector<std::byte>> GcsClient::Download(const std::string& bucket, co
   };
   ASSIGN_OR_RETURN(HttpResponse r,
                    RetryLoop(options_.retry, clock_, credentials_.get(), true, "downloading " + target, attempt, &counters_));
-  if (r.status != 200) return ResponseError(r, "downloading", target, !credentials_->SendsSecrets());
+  if (r.status != 200) return Refused(r, "downloading", target);
   const auto* p = reinterpret_cast<const std::byte*>(r.body.data());
   return std::vector<std::byte>(p, p + r.body.size());
 }
@@ -363,7 +367,7 @@ Result<GcsListPage> GcsClient::List(const std::string& bucket, const std::string
     if (!page_token.empty()) q.url += "&pageToken=" + UrlEncode(page_token);
     return q;
   }));
-  if (r.status != 200) return ResponseError(r, "listing", target, !credentials_->SendsSecrets());
+  if (r.status != 200) return Refused(r, "listing", target);
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (!j.is_object()) return Status(ErrorCode::kUnavailable, "listing " + target + ": the reply is not JSON");
   GcsListPage page;
@@ -387,7 +391,7 @@ Status GcsClient::Delete(const std::string& bucket, const std::string& name) {
   }));
   // 404: already gone (perhaps by an attempt whose reply was lost).
   if (r.status == 204 || r.status == 200 || r.status == 404) return Status::Ok();
-  return ResponseError(r, "deleting", target, !credentials_->SendsSecrets());
+  return Refused(r, "deleting", target);
 }
 
 Status GcsClient::CheckBucket(const std::string& bucket) {
@@ -398,7 +402,7 @@ Status GcsClient::CheckBucket(const std::string& bucket) {
   }));
   if (r.status == 200) return Status::Ok();
   if (r.status == 404) return NotFound("bucket '" + bucket + "' does not exist; check the destination's bucket name");
-  return ResponseError(r, "checking", "gs://" + bucket, !credentials_->SendsSecrets());
+  return Refused(r, "checking", "gs://" + bucket);
 }
 
 }  // namespace nc2zarr

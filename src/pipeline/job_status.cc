@@ -77,8 +77,8 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
   const bool damaged = committed && done_total < chunks_total;
   const std::string state = !committed ? "not committed: interrupted, or still running"
                             : damaged  ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
-                                            " chunk(s) are missing (readers get wrong values there, without an error); run the same "
-                                            "convert command again to write them"
+                                            " chunk(s) are missing (readers get wrong values there, without an "
+                                            "error); run the same convert command again to write them"
                                        : "complete (committed: .zmetadata is written)";
   out = Line("%s: %s", store.Describe().c_str(), state.c_str()) + out;
   out += Line("chunks stored: %zu of %zu (%.1f%%), %.1f MB stored", done_total, chunks_total,

@@ -291,29 +291,32 @@ Status CheckSameDurationUnits(const std::vector<FileScan>& scans, const Variable
 // reftime, 0 hours since each file's own run) are different values, which
 // open_mfdataset refuses to merge.
 Status CheckSameTimeUnits(const std::vector<FileScan>& scans, const VariableSchema& v) {
-  for (const char* name : {"units", "calendar"}) {
-    const auto mine = TextAttribute(v.attributes, name);
-    const auto units = TextAttribute(v.attributes, "units");
-    for (std::size_t i = 1; i < scans.size(); ++i) {
-      const VariableSchema* o = scans[i].schema.FindVariable(v.path());
-      const auto theirs = TextAttribute(o->attributes, name);
-      const auto their_units = TextAttribute(o->attributes, "units");
-      auto is_time = [](const std::optional<std::string>& u) {
-        return u && (u->find(" since ") != std::string::npos || IsDurationUnits(*u));
-      };
-      if (theirs == mine || !(is_time(units) || is_time(their_units))) continue;
-      // The same instant spelled two ways ("2000-01-01" and "2000-01-01 00:00:00") is the same.
-      const auto a = ParseTimeUnits(units.value_or(""), TextAttribute(v.attributes, "calendar").value_or(""));
-      const auto b = ParseTimeUnits(their_units.value_or(""), TextAttribute(o->attributes, "calendar").value_or(""));
+  auto time_units = [](const VariableSchema& u) -> std::optional<std::pair<std::string, std::string>> {
+    auto units = TextAttribute(u.attributes, "units");
+    if (!units || (units->find(" since ") == std::string::npos && !IsDurationUnits(*units))) return std::nullopt;
+    return std::make_pair(*units, TextAttribute(u.attributes, "calendar").value_or(""));
+  };
+  const auto mine = time_units(v);
+  for (std::size_t i = 1; i < scans.size(); ++i) {
+    const VariableSchema* o = scans[i].schema.FindVariable(v.path());
+    const auto theirs = time_units(*o);
+    if (theirs == mine || (!mine && !theirs)) continue;
+    // The same instant spelled two ways ("2000-01-01", "2000-01-01 00:00:00") is the same.
+    if (mine && theirs) {
+      const auto a = ParseTimeUnits(mine->first, mine->second), b = ParseTimeUnits(theirs->first, theirs->second);
       if (a.ok() && b.ok()) {
         const auto offset = TimeOffset(*b, *a);
         if (offset.ok() && *offset == 0) continue;
       }
-      return InvalidInput("variable '" + v.path() + "' has " + name + " '" + mine.value_or("") + "' in " +
-                          scans[0].schema.path + " but '" + theirs.value_or("") + "' in " + scans[i].schema.path +
-                          ": it is not concatenated, so it must mean the same time in every file (open_mfdataset "
-                          "refuses it too); leave it out with --drop-variables " + v.path());
     }
+    auto describe = [](const VariableSchema& u) {
+      auto calendar = TextAttribute(u.attributes, "calendar");
+      return "'" + TextAttribute(u.attributes, "units").value_or("") + "'" + (calendar ? " (" + *calendar + ")" : "");
+    };
+    return InvalidInput("variable '" + v.path() + "' has units " + describe(v) + " in " + scans[0].schema.path +
+                        " but " + describe(*o) + " in " + scans[i].schema.path +
+                        ": it is not concatenated, so it must mean the same time in every file (open_mfdataset "
+                        "refuses it too); leave it out with --drop-variables " + v.path());
   }
   return Status::Ok();
 }

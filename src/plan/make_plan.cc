@@ -97,11 +97,7 @@ Status CheckShiftedIntegersFit(const Plan& plan, const std::vector<FileScan>& sc
   for (const auto& v : plan.variables) {
     if (!IsInteger(v.type)) continue;
     const auto [lowest, highest] = IntegerRange(v.type);
-    std::vector<double> missing;  // stay as they are (ShiftValues skips them)
-    for (const char* name : {"_FillValue", "missing_value"}) {
-      const Attribute* a = FindAttribute(v.attributes, name);
-      for (std::size_t k = 0; a != nullptr && IsInteger(a->type) && k < a->count(); ++k) missing.push_back(a->DoubleAt(k));
-    }
+    const std::vector<double> missing = PackingOf(v.attributes).fills;  // stay as they are (ShiftValues skips them)
     for (std::size_t i = 0; i < scans.size(); ++i) {
       auto offset = layout.value_offsets[i].find(v.path());
       auto values = scans[i].coordinates.find(v.path());

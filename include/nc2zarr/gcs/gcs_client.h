@@ -90,6 +90,8 @@ class GcsClient {
   const RetryCounters& counters() const { return counters_; }
 
  private:
+  // ResponseError, knowing whether this client's requests carry credentials.
+  Status Refused(const HttpResponse& response, const std::string& doing, const std::string& target) const;
   Result<HttpResponse> Send(const std::string& what, bool idempotent, const std::function<HttpRequest()>& build);
   Result<GcsObject> UploadOnce(const std::string& bucket, const std::string& name, std::span<const std::byte> data,
                                std::uint32_t crc32c, bool if_absent, const UploadHooks& hooks);
