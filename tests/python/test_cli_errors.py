@@ -282,6 +282,20 @@ class BadInput(StoreTestCase):
             self.assertIn("is not a Zarr store", result.stderr)
         self.assertEqual(os.listdir(self.path("home")), ["thesis.tex"])
 
+    def test_rm_of_a_local_store_takes_the_directory_away(self):
+        write(self.path("a.nc"), [0, 1])
+        store = self.path("out.zarr")
+        run(["convert", self.path("a.nc"), "-o", store])
+        # What a writer killed mid-write leaves is deleted with the rest.
+        with open(os.path.join(store, "tas", ".0.0.tmp.4242.1"), "w") as f:
+            f.write("partial")
+        dry = run(["rm", store])
+        self.assertIn("nothing deleted; run again with --yes", dry.stdout)
+        self.assertTrue(os.path.exists(os.path.join(store, ".zmetadata")))
+        gone = run(["rm", store, "--yes"])
+        self.assertIn("deleted ", gone.stdout)
+        self.assertFalse(os.path.exists(store))
+
     def test_a_corrupt_chunk_found_while_converting_leaves_no_committed_store(self):
         # The header is intact; one compressed HDF5 chunk is damaged, which
         # only reading the data reveals. The store must not be committed.

@@ -79,6 +79,28 @@ TEST(LocalStore, RemoveLeftoversDeletesWhatAKilledWriterLeftAndNothingElse) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LocalStore, RemoveEmptyDirectoriesTakesTheStoreAwayOnceItsObjectsAreDeleted) {
+  std::string dir = FreshDirectory();
+  LocalStore store(dir);
+  std::string data = "abc";
+  for (const char* key : {"group/tas/0.0", "group/.zgroup", "lat/0", ".zgroup"}) {
+    ASSERT_TRUE(store.Write(key, std::as_bytes(std::span(data.data(), data.size()))).ok());
+  }
+  for (const char* key : {"group/tas/0.0", "group/.zgroup", "lat/0"}) ASSERT_TRUE(store.Delete(key).ok());
+  // A directory holding a file stays, and so do the ones above it.
+  ASSERT_TRUE(store.RemoveEmptyDirectories().ok());
+  EXPECT_TRUE(std::filesystem::exists(dir + "/.zgroup"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/group"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/lat"));
+  ASSERT_TRUE(store.Delete(".zgroup").ok());
+  ASSERT_TRUE(store.RemoveEmptyDirectories().ok());
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  // The same store object writes again afterwards.
+  ASSERT_TRUE(store.Write("lat/0", std::as_bytes(std::span(data.data(), data.size()))).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir + "/lat/0"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LocalStore, SyncCoversNestedDirectoriesAndNamesAStoreThatIsGone) {
   std::string dir = FreshDirectory();
   LocalStore store(dir);

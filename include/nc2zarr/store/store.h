@@ -64,6 +64,11 @@ class Store {
   // temporary files); only called when no writer of this store is running.
   virtual Status RemoveLeftovers() { return Status::Ok(); }
 
+  // Removes the directories that deleting every object left empty, the
+  // store's own last, so `rm` leaves nothing behind; one still holding a
+  // file nc2zarr did not write stays. A bucket has no directories.
+  virtual Status RemoveEmptyDirectories() { return Status::Ok(); }
+
   // Makes every object written so far survive a crash of the machine, not
   // only of the program: called before the commit object is written, so a
   // store that opens as complete never loses a chunk to a node failure. A
