@@ -2,6 +2,7 @@
 
 #include <netcdf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -64,6 +65,10 @@ Status ReadAttributes(int group_id, int var_id, std::vector<Attribute>& out) {
     if (*dt == DataType::kChar) {
       std::string text(len, '\0');
       if (len > 0) st = nc_get_att_text(group_id, var_id, name, text.data());
+      // netCDF4-python drops NUL characters, which CMOR ends its name lists
+      // with ("time_bnds\0"): read so, "coordinates" and "bounds" name
+      // variables everywhere, not only in the store's .zattrs.
+      text.erase(std::remove(text.begin(), text.end(), '\0'), text.end());
       a.strings.push_back(std::move(text));
     } else if (*dt == DataType::kString) {
       std::vector<char*> ptrs(len, nullptr);

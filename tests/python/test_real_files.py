@@ -1,8 +1,11 @@
 """Every suitable real NetCDF file in shared/data/real (and its multi-file
 sets) converted and checked against xarray's reading of the inputs."""
 import glob
+import json
 import os
 import unittest
+
+import xarray
 
 from harness import REAL, StoreTestCase, run
 
@@ -48,6 +51,24 @@ class RealFiles(StoreTestCase):
                     continue  # time:actual_range is stale in the split files
                 with open(os.path.join(whole, array, f), "rb") as a, open(os.path.join(split, array, f), "rb") as b:
                     self.assertEqual(a.read(), b.read(), f"{array}/{f}")
+
+    def test_a_variable_chosen_from_cmor_files_keeps_its_coordinates_and_bounds(self):
+        # CMOR ends its name lists with a NUL ("type latitude longitude\0",
+        # "time_bnds\0"): the last name was missed, and the store opened with
+        # no coordinates at all.
+        files = os.path.join(REAL, "cmip6_MPI-ESM1-2-HR_historical_siconc", "*.nc")
+        chosen, dropped = self.path("chosen.zarr"), self.path("dropped.zarr")
+        run(["convert", files, "-o", chosen, "--variables", "siconc", "-q"])
+        run(["convert", files, "-o", dropped, "--drop-variables", "longitude,vertices_longitude", "-q"])
+        with xarray.open_mfdataset(glob.glob(files)) as ref, xarray.open_zarr(chosen) as ours:
+            self.assertEqual(sorted(ours.coords), sorted(ref.coords))
+            self.assertEqual(sorted(ours.data_vars), sorted(ref.data_vars))
+        self.assertMatchesXarray(chosen)
+        with xarray.open_zarr(dropped) as ours:
+            self.assertEqual(sorted(ours.coords), ["i", "j", "latitude", "time", "type"])
+            self.assertEqual(sorted(ours.data_vars), ["siconc", "time_bnds", "vertices_latitude"])
+        with open(os.path.join(dropped, "siconc", ".zattrs")) as f:
+            self.assertEqual(json.load(f)["coordinates"], "type latitude")
 
     def test_overlapping_esgf_files_are_refused(self):
         # HadGEM2-ES: 2099-12-16 is in two files, from two model runs.
