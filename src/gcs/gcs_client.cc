@@ -156,7 +156,16 @@ Result<GcsObject> GcsClient::Upload(const std::string& bucket, const std::string
   for (int round = 0; round < kUploadRounds; ++round) {
     Result<GcsObject> uploaded = UploadOnce(bucket, name, data, crc32c, if_absent, round == 0 ? hooks : UploadHooks{"", hooks.on_session});
     if (!uploaded.ok() && uploaded.status().code() != ErrorCode::kAlreadyExists) return uploaded.status();
-    if (uploaded.ok() && uploaded->crc32c == crc32c) return uploaded;
+    const bool resumed = round == 0 && !hooks.resume_session.empty();
+    if (uploaded.ok() && uploaded->crc32c == crc32c && !resumed) return uploaded;
+    if (resumed && uploaded.ok()) {
+      // A session an earlier run finished still describes the object it
+      // made, which may have been deleted or replaced since.
+      auto stored = GetMetadata(bucket, name);
+      if (stored.ok() && stored->crc32c == crc32c && stored->size == data.size()) return stored;
+      if (!stored.ok() && stored.status().code() != ErrorCode::kNotFound) return stored.status();
+      if (!stored.ok()) continue;  // gone: a fresh upload
+    }
     // A 412 (an earlier attempt or run stored it), or a reply whose CRC32C
     // differs from ours: what is really stored decides.
     ASSIGN_OR_RETURN(GcsObject stored, GetMetadata(bucket, name));

@@ -114,6 +114,40 @@ Status JournalWriter::RecordSession(const std::string& key, const std::string& s
   return AppendLine("U\t" + Escape(key) + "\t" + Escape(session_url));
 }
 
+namespace {
+
+// Adds one journal's records to replay; name is for notes.
+void ReplayOne(std::istream& in, const std::string& name, const std::string& plan_fingerprint, JournalReplay& replay) {
+  std::string line;
+  if (!std::getline(in, line)) return;
+  auto header = CheckedContent(line);
+  if (!header || *header != std::string(kMagic) + "\t" + plan_fingerprint) {
+    replay.notes.push_back(name + " belongs to another plan or is not a journal; ignored");
+    return;
+  }
+  ++replay.files;
+  std::size_t number = 1;
+  while (std::getline(in, line)) {
+    ++number;
+    auto content = CheckedContent(line);
+    auto f = content ? Fields(*content) : std::vector<std::string>{};
+    if (f.size() == 4 && f[0] == "S") {
+      try {
+        replay.stored[Unescape(f[1])] = StoredObject{std::stoull(f[2]), static_cast<std::uint32_t>(std::stoul(f[3], nullptr, 16))};
+        replay.sessions.erase(Unescape(f[1]));
+        continue;
+      } catch (...) {
+      }
+    } else if (f.size() == 3 && f[0] == "U") {
+      replay.sessions[Unescape(f[1])] = Unescape(f[2]);
+      continue;
+    }
+    replay.notes.push_back(name + " line " + std::to_string(number) + " is damaged (cut by a crash?); ignored");
+  }
+}
+
+}  // namespace
+
 Result<JournalReplay> ReplayJournals(const std::string& dir, const std::string& plan_fingerprint) {
   JournalReplay replay;
   std::error_code ec;
@@ -125,33 +159,15 @@ Result<JournalReplay> ReplayJournals(const std::string& dir, const std::string& 
   std::sort(paths.begin(), paths.end());
   for (const auto& path : paths) {
     std::ifstream in(path);
-    std::string line;
-    if (!std::getline(in, line)) continue;
-    auto header = CheckedContent(line);
-    if (!header || *header != std::string(kMagic) + "\t" + plan_fingerprint) {
-      replay.notes.push_back(path + " belongs to another plan or is not a journal; ignored");
-      continue;
-    }
-    ++replay.files;
-    std::size_t number = 1;
-    while (std::getline(in, line)) {
-      ++number;
-      auto content = CheckedContent(line);
-      auto f = content ? Fields(*content) : std::vector<std::string>{};
-      if (f.size() == 4 && f[0] == "S") {
-        try {
-          replay.stored[Unescape(f[1])] = StoredObject{std::stoull(f[2]), static_cast<std::uint32_t>(std::stoul(f[3], nullptr, 16))};
-          replay.sessions.erase(Unescape(f[1]));
-          continue;
-        } catch (...) {
-        }
-      } else if (f.size() == 3 && f[0] == "U") {
-        replay.sessions[Unescape(f[1])] = Unescape(f[2]);
-        continue;
-      }
-      replay.notes.push_back(path + " line " + std::to_string(number) + " is damaged (cut by a crash?); ignored");
-    }
+    ReplayOne(in, path, plan_fingerprint, replay);
   }
+  return replay;
+}
+
+JournalReplay ReplayJournalText(const std::string& text, const std::string& name, const std::string& plan_fingerprint) {
+  JournalReplay replay;
+  std::istringstream in(text);
+  ReplayOne(in, name, plan_fingerprint, replay);
   return replay;
 }
 

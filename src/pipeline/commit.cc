@@ -1,7 +1,6 @@
 #include "nc2zarr/pipeline/commit.h"
 
 #include <limits>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -9,6 +8,7 @@
 #include "nc2zarr/journal/journal.h"
 #include "nc2zarr/pipeline/destination.h"
 #include "nc2zarr/pipeline/object_writer.h"
+#include "nc2zarr/pipeline/stored_chunks.h"
 #include "nc2zarr/zarr/keys.h"
 
 namespace nc2zarr {
@@ -17,22 +17,15 @@ namespace {
 // Missing chunks would read as fill values: every planned chunk must be
 // journaled and listed with the journaled size (and CRC32C where kept).
 Status VerifyChunks(const Plan& plan, Store& store, const JournalReplay& replay) {
-  ASSIGN_OR_RETURN(auto listing, store.List(""));
-  std::map<std::string, ObjectInfo> present;
-  for (auto& o : listing) present.emplace(o.key, o);
-  for (const auto& v : plan.variables) {
-    for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) {
-      const std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
-      auto listed = present.find(key);
-      if (listed == present.end()) return DataLoss("chunk " + key + " is missing from " + store.Describe());
-      auto journaled = replay.stored.find(key);
-      if (journaled == replay.stored.end()) {
+  ASSIGN_OR_RETURN(Listing listing, ListByKey(store));
+  for (const auto& key : PlannedChunkKeys(plan)) {
+    switch (CheckChunk(key, listing, replay)) {
+      case ChunkState::kStored: break;
+      case ChunkState::kMissing: return DataLoss("chunk " + key + " is missing from " + store.Describe());
+      case ChunkState::kUnrecorded:
         return DataLoss("chunk " + key + " is in " + store.Describe() + " but no journal records writing it");
-      }
-      if (listed->second.size != journaled->second.size ||
-          (listed->second.crc32c && *listed->second.crc32c != journaled->second.crc32c)) {
+      case ChunkState::kDiffers:
         return DataLoss("chunk " + key + " in " + store.Describe() + " differs from what was written");
-      }
     }
   }
   return Status::Ok();

@@ -80,7 +80,7 @@ Result<RunState> PlanOnRankZero(Result<std::vector<ScannedFile>> scans, const Co
   ASSIGN_OR_RETURN(Plan plan, PlanFromScans(std::move(*scans), options.request));
   if (InterruptRequested()) return Interrupted();
   for (const auto& w : plan.warnings) LogWarning(w);
-  DestinationPolicy policy{options.overwrite, options.resume, journal_dir};
+  DestinationPolicy policy{options.overwrite, options.resume, journal_dir, options.write_threads};
   ASSIGN_OR_RETURN(RunState state, PrepareDestination(plan, store, policy));
   if (!state.complete) {
     LogInfo("plan: " + std::to_string(plan.variables.size()) + " arrays, " + std::to_string(plan.total_chunks()) +

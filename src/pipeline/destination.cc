@@ -1,8 +1,9 @@
 #include "nc2zarr/pipeline/destination.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "nc2zarr/gcs/gcs_path.h"
 #include "nc2zarr/journal/journal.h"
 #include "nc2zarr/pipeline/store_admin.h"
+#include "nc2zarr/pipeline/stored_chunks.h"
 #include "nc2zarr/plan/plan_diff.h"
 #include "nc2zarr/plan/plan_json.h"
 #include "nc2zarr/plan/work_list.h"
@@ -68,19 +70,15 @@ Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objec
   return Status::Ok();
 }
 
-// Planned chunks the destination does not list.
-Result<std::vector<std::string>> MissingChunks(const Plan& plan, Store& store) {
-  ASSIGN_OR_RETURN(auto listing, store.List(""));
-  std::set<std::string> present;
-  for (auto& o : listing) present.insert(std::move(o.key));
-  std::vector<std::string> missing;
-  for (const auto& v : plan.variables) {
-    for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) {
-      std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
-      if (!present.count(key)) missing.push_back(std::move(key));
-    }
+// Planned chunks a committed store lacks or holds otherwise than recorded.
+Result<std::vector<std::string>> DamagedChunks(const Plan& plan, Store& store, const JournalReplay& records) {
+  ASSIGN_OR_RETURN(Listing listing, ListByKey(store));
+  std::vector<std::string> damaged;
+  for (auto& key : PlannedChunkKeys(plan)) {
+    const ChunkState state = CheckChunk(key, listing, records);
+    if (state == ChunkState::kMissing || state == ChunkState::kDiffers) damaged.push_back(std::move(key));
   }
-  return missing;
+  return damaged;
 }
 
 // What makes a store or one of its groups open goes (.zmetadata first,
@@ -100,40 +98,62 @@ Status Uncommit(Store& store) {
   return Status::Ok();
 }
 
-// Which chunks an earlier run stored: journaled, and listed at the
-// destination with the journaled size (and CRC32C where the store keeps one).
-Result<RunState> ResumeState(const Plan& plan, Store& store, const DestinationPolicy& policy, RunState state) {
+// Which chunks an earlier run stored: journaled (or recorded by the commit
+// being repaired), and listed at the destination with the recorded size and
+// CRC32C; a store that lists no CRC32C has the chunks it keeps read back.
+Result<RunState> ResumeState(const Plan& plan, Store& store, const DestinationPolicy& policy, RunState state,
+                             const JournalReplay& committed = {}) {
   ASSIGN_OR_RETURN(JournalReplay replay, ReplayJournals(policy.journal_dir, state.fingerprint));
   for (const auto& note : replay.notes) LogWarning(note);
-  if (replay.files == 0) {
+  std::set<std::string> only_committed;
+  for (const auto& [key, object] : committed.stored) {
+    if (replay.stored.try_emplace(key, object).second) only_committed.insert(key);
+  }
+  if (replay.files == 0 && replay.stored.empty()) {
     LogWarning("no journal of the interrupted run at " + policy.journal_dir +
                "; every chunk is written again (objects already stored with the same bytes are kept)");
   }
-  ASSIGN_OR_RETURN(auto listing, store.List(""));
-  std::map<std::string, ObjectInfo> present;
-  for (auto& o : listing) present.emplace(o.key, o);
+  ASSIGN_OR_RETURN(Listing listing, ListByKey(store));
   const WorkList work = MakeWorkList(plan);
-  std::size_t i = 0;
+  std::vector<std::string> keys;
   for (const auto* items : {&work.root_items, &work.shared_items}) {
     for (const auto& item : *items) {
       const PlannedVariable& v = plan.variables[item.variable];
-      const std::string key = ChunkKey(v.path(), ChunkAt(v, item.chunk).index);
-      auto journaled = replay.stored.find(key);
-      auto listed = present.find(key);
-      bool done = journaled != replay.stored.end() && listed != present.end() &&
-                  listed->second.size == journaled->second.size &&
-                  (!listed->second.crc32c || *listed->second.crc32c == journaled->second.crc32c);
-      if (!done && journaled != replay.stored.end() && listed != present.end()) {
-        // Our own chunk, replaced since it was journaled: the rerun's
-        // write-once upload would refuse the key, so it goes first.
-        LogWarning(store.Describe() + ": " + key + " differs from what was written; writing it again");
-        RETURN_IF_ERROR(store.Delete(key));
-      }
-      state.done[i++] = done;
-      if (!done) {
-        if (auto s = replay.sessions.find(key); s != replay.sessions.end()) state.sessions[key] = s->second;
-      }
+      keys.push_back(ChunkKey(v.path(), ChunkAt(v, item.chunk).index));
     }
+  }
+  std::vector<ChunkState> states;
+  std::vector<std::string> unconfirmed;
+  for (const auto& key : keys) {
+    states.push_back(CheckChunk(key, listing, replay));
+    if (states.back() == ChunkState::kStored && !listing.at(key).crc32c) unconfirmed.push_back(key);
+  }
+  ASSIGN_OR_RETURN(auto changed, ChunksReadingBackDifferently(store, unconfirmed, replay, policy.threads));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (std::binary_search(changed.begin(), changed.end(), keys[i])) states[i] = ChunkState::kDiffers;
+    if (states[i] == ChunkState::kDiffers) {
+      // Our own chunk, changed since it was recorded: the rerun's
+      // write-once upload would refuse the key, so it goes first.
+      LogWarning(store.Describe() + ": " + keys[i] + " differs from what was written; writing it again");
+      RETURN_IF_ERROR(store.Delete(keys[i]));
+    }
+    state.done[i] = states[i] == ChunkState::kStored;
+    if (!state.done[i]) {
+      if (auto s = replay.sessions.find(keys[i]); s != replay.sessions.end()) state.sessions[keys[i]] = s->second;
+    }
+  }
+  // Chunks known whole only from the commit being repaired (run from
+  // another directory than the journals) are journaled again, so this run's
+  // commit counts them and records them in its turn.
+  std::optional<JournalWriter> journal;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (!state.done[i] || !only_committed.count(keys[i])) continue;
+    if (!journal) {
+      ASSIGN_OR_RETURN(JournalWriter created,
+                       JournalWriter::Create(policy.journal_dir, state.fingerprint, state.run_id + "-kept", 0));
+      journal.emplace(std::move(created));
+    }
+    RETURN_IF_ERROR(journal->RecordStored(keys[i], replay.stored.at(keys[i])));
   }
   LogInfo("resuming: " + std::to_string(state.resumed_chunks()) + " of " + std::to_string(state.done.size()) +
           " chunks are stored and verified; " + std::to_string(state.sessions.size()) +
@@ -183,19 +203,22 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
     if (same_plan && !policy.overwrite) {
       // A run killed after its commit may have left a temporary file behind.
       RETURN_IF_ERROR(store.RemoveLeftovers());
-      ASSIGN_OR_RETURN(std::vector<std::string> missing, MissingChunks(plan, store));
-      if (missing.empty()) {
+      ASSIGN_OR_RETURN(JournalReplay records, CommittedRecords(store, policy.journal_dir, state.fingerprint));
+      ASSIGN_OR_RETURN(std::vector<std::string> damaged, DamagedChunks(plan, store, records));
+      if (damaged.empty()) {
         state.complete = true;
         return state;
       }
-      // Chunks deleted since the commit read as fill values: the store
-      // stops opening until the rerun has written them and commits again.
-      LogWarning(store.Describe() + " is committed but lacks " + std::to_string(missing.size()) + " chunk(s) (" +
-                 missing.front() + (missing.size() > 1 ? ", ..." : "") + "): writing them again");
+      // Chunks deleted or changed since the commit read as fill values or
+      // wrong ones: the store stops opening until the rerun has written them
+      // and commits again.
+      LogWarning(store.Describe() + " is committed but " + std::to_string(damaged.size()) + " chunk(s) (" +
+                 damaged.front() + (damaged.size() > 1 ? ", ..." : "") +
+                 ") are missing or differ from what was written: writing them again");
       RETURN_IF_ERROR(Uncommit(store));
       RETURN_IF_ERROR(RemoveProbeLeftovers(store));
       RETURN_IF_ERROR(ProbeDestination(store));
-      return ResumeState(plan, store, policy, state);
+      return ResumeState(plan, store, policy, state, records);
     }
     if (!policy.overwrite) {
       std::string why = recorded ? " made from other inputs or options (" + changes() + ")" : "";

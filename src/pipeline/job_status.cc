@@ -2,10 +2,10 @@
 
 #include <cstdarg>
 #include <cstdio>
-#include <map>
 
 #include "nc2zarr/journal/journal.h"
 #include "nc2zarr/pipeline/destination.h"
+#include "nc2zarr/pipeline/stored_chunks.h"
 #include "nc2zarr/plan/plan_diff.h"
 #include "nc2zarr/plan/plan_json.h"
 #include "nc2zarr/zarr/keys.h"
@@ -38,15 +38,16 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
   ASSIGN_OR_RETURN(Plan plan, PlanFromJson(text));
   const bool committed = store.Stat(kZmetadata).ok();
 
-  // A committed store was verified chunk by chunk before its commit; an
-  // unfinished one counts what its journals record and the listing shows.
+  // A committed store is checked against what its commit recorded (chunks
+  // it has no record of were verified before the commit); an unfinished
+  // one counts what its journals record and the listing shows.
   JournalReplay replay;
-  if (!committed) {
+  if (committed) {
+    ASSIGN_OR_RETURN(replay, CommittedRecords(store, journal_dir, PlanFingerprint(text)));
+  } else {
     ASSIGN_OR_RETURN(replay, ReplayJournals(journal_dir, PlanFingerprint(text)));
   }
-  ASSIGN_OR_RETURN(auto listing, store.List(""));
-  std::map<std::string, ObjectInfo> present;
-  for (auto& o : listing) present.emplace(o.key, o);
+  ASSIGN_OR_RETURN(Listing listing, ListByKey(store));
 
   std::string out = Line("plan: %zu input file(s)%s%s, %zu arrays, %zu chunks, %.1f MB raw", plan.files.size(),
               plan.concat_dim.empty() ? "" : " along ", plan.concat_dim.c_str(), plan.variables.size(),
@@ -58,27 +59,25 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
     std::size_t done = 0, n = v.chunk_count();
     for (std::size_t k = 0; k < n; ++k) {
       const std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
-      auto listed = present.find(key);
-      if (listed == present.end()) continue;
+      const ChunkState state = CheckChunk(key, listing, replay);
+      if (state == ChunkState::kMissing) continue;
       ++listed_total;
-      auto journaled = replay.stored.find(key);
-      bool verified = committed || (journaled != replay.stored.end() && journaled->second.size == listed->second.size &&
-                                    (!listed->second.crc32c || *listed->second.crc32c == journaled->second.crc32c));
-      if (verified) {
+      if (state == ChunkState::kStored || (committed && state == ChunkState::kUnrecorded)) {
         ++done;
-        stored_bytes += listed->second.size;
+        stored_bytes += listing.at(key).size;
       }
     }
     per_variable += Line("  %-24s %8zu / %-8zu chunks", v.path().c_str(), done, n);
     done_total += done;
     chunks_total += n;
   }
-  // Counted, a committed store can still lack chunks deleted since.
+  // Counted, a committed store can still lack chunks deleted or changed since.
   const bool damaged = committed && done_total < chunks_total;
   const std::string state = !committed ? "not committed: interrupted, or still running"
                             : damaged  ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
-                                            " chunk(s) are missing (readers get wrong values there, without an "
-                                            "error); run the same convert command again to write them"
+                                            " chunk(s) are missing or differ from what was written (readers get "
+                                            "wrong values there, or errors); run the same convert command again to "
+                                            "write them"
                                        : "complete (committed: .zmetadata is written)";
   out = Line("%s: %s", store.Describe().c_str(), state.c_str()) + out;
   out += Line("chunks stored: %zu of %zu (%.1f%%), %.1f MB stored", done_total, chunks_total,

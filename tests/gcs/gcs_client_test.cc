@@ -235,6 +235,35 @@ TEST(GcsClient, AnExpiredSessionStartsAgain) {
   EXPECT_EQ(h.transport->requests[3].url, "http://gcs.test/s2");
 }
 
+// A session an earlier run left answers "finished" with the object it made
+// then, even after that object was deleted: the object is looked up, and
+// uploaded again when gone.
+TEST(GcsClient, AResumedSessionThatFinishedLongAgoIsCheckedAgainstTheObject) {
+  Harness h(GcsApi::kJson, kQuantum, kQuantum);
+  auto data = Data(kQuantum);
+  const auto crc = Crc32c(data);
+  const std::string old_session = "http://gcs.test/upload/storage/v1/b/b/o?uploadType=resumable&upload_id=old";
+  h.transport->script = {Reply(200, Resource("o", kQuantum, crc)),  // the session's status: finished
+                         Reply(404),                                // but the object is gone
+                         Reply(200, "", {{"location", "http://gcs.test/s2"}}),
+                         Reply(200, Resource("o", kQuantum, crc, "2"))};
+  auto r = h.client->Upload("b", "o", data, crc, true, UploadHooks{old_session, nullptr});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const auto& q = h.transport->requests;
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[0].url, old_session);
+  EXPECT_EQ(q[1].method, "GET");
+  EXPECT_NE(q[2].url.find("uploadType=resumable"), std::string::npos);
+  EXPECT_EQ(q[3].url, "http://gcs.test/s2");
+  EXPECT_EQ(r->generation, "2");
+
+  // Still there as it was: nothing is sent again.
+  Harness kept(GcsApi::kJson, kQuantum, kQuantum);
+  kept.transport->script = {Reply(200, Resource("o", kQuantum, crc)), Reply(200, Resource("o", kQuantum, crc))};
+  ASSERT_TRUE(kept.client->Upload("b", "o", data, crc, true, UploadHooks{old_session, nullptr}).ok());
+  EXPECT_EQ(kept.transport->requests.size(), 2u);
+}
+
 TEST(GcsClient, XmlResumableStartAndFinalPieceHash) {
   Harness h(GcsApi::kXml, kQuantum, kQuantum);
   auto data = Data(kQuantum + 5);

@@ -6,6 +6,7 @@ import glob
 import json
 import os
 import random
+import re
 import signal
 import shutil
 import subprocess
@@ -352,8 +353,28 @@ class Restart(StoreTestCase):
         status = run(["status", url, "--anonymous", "--journal-dir", self.path("journal")], check=False)
         self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
         self.assertIn("DAMAGED: committed, but 1 chunk(s) are missing", status.stdout)
-        result = run(["convert", self.inputs, "-o", url] + CHUNKS + flags)
-        self.assertIn("is committed but lacks 1 chunk(s) (tas/1.0.0): writing them again", result.stderr)
+        # Another chunk replaced by bytes of the same size: the listing's
+        # CRC32C differs from the one the commit recorded in the store.
+        name = urllib.parse.quote("lost.zarr/tas/2.0.0", safe="")
+        with urllib.request.urlopen(f"{server.url}/storage/v1/b/{BUCKET}/o/{name}?alt=media") as reply:
+            body = bytearray(reply.read())
+        body[100] ^= 0xFF
+        upload = urllib.request.Request(f"{server.url}/upload/storage/v1/b/{BUCKET}/o?uploadType=media&name={name}",
+                                        data=bytes(body), method="POST")
+        with urllib.request.urlopen(upload) as reply:
+            self.assertEqual(reply.status, 200)
+        # From a directory without the run's journal: the store's own record
+        # says which chunks are whole, so only the two are written.
+        elsewhere = ["--anonymous", "--journal-dir", self.path("elsewhere")]
+        status = run(["status", url] + elsewhere, check=False)
+        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
+        self.assertIn("DAMAGED: committed, but 2 chunk(s) are missing or differ", status.stdout)
+        result = run(["convert", self.inputs, "-o", url] + CHUNKS + elsewhere)
+        self.assertIn("is committed but 2 chunk(s) (tas/1.0.0, ...) are missing or differ from what was written",
+                      result.stderr)
+        resumed = re.search(r"resuming: (\d+) of (\d+) chunks are stored and verified", result.stderr)
+        self.assertIsNotNone(resumed, result.stderr)
+        self.assertEqual(int(resumed.group(1)), int(resumed.group(2)) - 2)
         self.assertIn("the store is complete", result.stderr)
         self.assertSameObjects(self.reference, download_store(server, "lost.zarr", self.path("lost-copy")))
         status = run(["status", url, "--anonymous", "--journal-dir", self.path("journal")])
@@ -366,9 +387,31 @@ class Restart(StoreTestCase):
                      if line.startswith("S\ttas/") and line.count("\t") >= 4]
         with open(os.path.join(store, journaled[0]), "wb") as f:
             f.write(b"not what nc2zarr wrote")
+        # One byte changed in place: the size is the journaled one, and a
+        # directory lists no CRC32C, so the rerun reads the kept chunks back.
+        with open(os.path.join(store, journaled[1]), "r+b") as f:
+            f.seek(100)
+            byte = f.read(1)
+            f.seek(100)
+            f.write(bytes([byte[0] ^ 0xFF]))
         result = run(["convert", self.inputs, "-o", store] + CHUNKS)
-        self.assertIn(journaled[0] + " differs from what was written; writing it again", result.stderr)
+        for key in journaled[:2]:
+            self.assertIn(key + " differs from what was written; writing it again", result.stderr)
         self.assertSameObjects(self.reference, store)
+
+    def test_a_chunk_cut_short_after_the_commit_is_found_and_written_again(self):
+        store = self.path("cut.zarr")
+        run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
+        with open(os.path.join(store, "tas", "1.0.0"), "r+b") as f:
+            f.truncate(1000)
+        status = run(["status", store], check=False)
+        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
+        self.assertIn("DAMAGED: committed, but 1 chunk(s) are missing or differ from what was written", status.stdout)
+        result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        self.assertIn("is committed but 1 chunk(s) (tas/1.0.0) are missing or differ from what was written", result.stderr)
+        self.assertIn("tas/1.0.0 differs from what was written; writing it again", result.stderr)
+        self.assertSameObjects(self.reference, store)
+        self.assertIn("complete (committed", run(["status", store]).stdout)
 
     def test_a_destination_deleted_between_runs_starts_afresh(self):
         server = start_server()

@@ -54,6 +54,10 @@ struct JournalReplay {
 // plans and damaged lines are skipped with a note.
 Result<JournalReplay> ReplayJournals(const std::string& dir, const std::string& plan_fingerprint);
 
+// The same for one journal's text (the copy kept at the destination); name
+// is for notes.
+JournalReplay ReplayJournalText(const std::string& text, const std::string& name, const std::string& plan_fingerprint);
+
 // Every StoredObject record of a replay, as journal text (no sessions): for
 // the copy kept at the destination.
 std::string StoredRecordsText(const std::string& plan_fingerprint, const JournalReplay& replay);

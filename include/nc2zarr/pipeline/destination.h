@@ -19,6 +19,7 @@ struct DestinationPolicy {
   bool overwrite = false;  // replace whatever store is there
   bool resume = true;      // continue an interrupted run of the same plan
   std::string journal_dir;
+  int threads = 4;  // reading kept chunks back on a resume
 };
 
 // Decides, cleans up what must go, records the plan (before any chunk) and

@@ -1,0 +1,46 @@
+// Whether each planned chunk is at the destination as it was written: the
+// listing (size, and CRC32C where the store keeps one) against the record
+// of what was stored (the journals, or the copy a committed store keeps).
+// The commit, a resume, a rerun of a finished job and `status` all ask.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nc2zarr/base/status.h"
+#include "nc2zarr/journal/journal.h"
+#include "nc2zarr/plan/plan.h"
+#include "nc2zarr/store/store.h"
+
+namespace nc2zarr {
+
+enum class ChunkState {
+  kMissing,     // not listed
+  kDiffers,     // listed with another size or CRC32C than recorded
+  kStored,      // listed as recorded
+  kUnrecorded,  // listed, but no record says it was written whole
+};
+
+// The destination's listing, by key.
+using Listing = std::map<std::string, ObjectInfo>;
+Result<Listing> ListByKey(Store& store);
+
+ChunkState CheckChunk(const std::string& key, const Listing& listing, const JournalReplay& records);
+
+// Every planned chunk's key, variable by variable.
+std::vector<std::string> PlannedChunkKeys(const Plan& plan);
+
+// What a committed store records as written: the copy it keeps at
+// kJournalMirrorKey (a bucket's) and the journals in journal_dir (a local
+// store's own), the journals' records winning.
+Result<JournalReplay> CommittedRecords(Store& store, const std::string& journal_dir,
+                                       const std::string& plan_fingerprint);
+
+// Of keys (listed with their recorded size), those whose bytes, read back,
+// have another CRC32C than recorded: for a store that lists no CRC32C (a
+// local directory), where a chunk changed in place keeps its size.
+Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, const std::vector<std::string>& keys,
+                                                              const JournalReplay& records, int threads);
+
+}  // namespace nc2zarr

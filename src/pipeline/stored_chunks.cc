@@ -1,0 +1,80 @@
+#include "nc2zarr/pipeline/stored_chunks.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "nc2zarr/base/worker_pool.h"
+#include "nc2zarr/codec/crc32c.h"
+#include "nc2zarr/pipeline/destination.h"
+#include "nc2zarr/zarr/keys.h"
+
+namespace nc2zarr {
+
+Result<Listing> ListByKey(Store& store) {
+  ASSIGN_OR_RETURN(auto objects, store.List(""));
+  Listing listing;
+  for (auto& o : objects) listing.emplace(o.key, o);
+  return listing;
+}
+
+ChunkState CheckChunk(const std::string& key, const Listing& listing, const JournalReplay& records) {
+  auto listed = listing.find(key);
+  if (listed == listing.end()) return ChunkState::kMissing;
+  auto recorded = records.stored.find(key);
+  if (recorded == records.stored.end()) return ChunkState::kUnrecorded;
+  const ObjectInfo& o = listed->second;
+  if (o.size != recorded->second.size || (o.crc32c && *o.crc32c != recorded->second.crc32c)) {
+    return ChunkState::kDiffers;
+  }
+  return ChunkState::kStored;
+}
+
+std::vector<std::string> PlannedChunkKeys(const Plan& plan) {
+  std::vector<std::string> keys;
+  keys.reserve(plan.total_chunks());
+  for (const auto& v : plan.variables) {
+    for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) keys.push_back(ChunkKey(v.path(), ChunkAt(v, k).index));
+  }
+  return keys;
+}
+
+Result<JournalReplay> CommittedRecords(Store& store, const std::string& journal_dir,
+                                       const std::string& plan_fingerprint) {
+  JournalReplay records;
+  auto mirror = store.Read(kJournalMirrorKey);
+  if (mirror.ok()) {
+    const std::string text(reinterpret_cast<const char*>(mirror->data()), mirror->size());
+    records = ReplayJournalText(text, store.Describe() + "/" + kJournalMirrorKey, plan_fingerprint);
+  } else if (mirror.status().code() != ErrorCode::kNotFound) {
+    return mirror.status();
+  }
+  ASSIGN_OR_RETURN(JournalReplay journals, ReplayJournals(journal_dir, plan_fingerprint));
+  for (auto& [key, object] : journals.stored) records.stored[key] = object;
+  records.files += journals.files;
+  return records;
+}
+
+Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, const std::vector<std::string>& keys,
+                                                              const JournalReplay& records, int threads) {
+  std::vector<std::string> differing;
+  std::mutex mutex;
+  WorkerPool pool(static_cast<std::size_t>(std::max(1, threads)));
+  for (const auto& key : keys) {
+    const auto recorded = records.stored.find(key);
+    if (recorded == records.stored.end()) continue;
+    const bool added = pool.Add([&, key, expected = recorded->second.crc32c](std::size_t) -> Status {
+      ASSIGN_OR_RETURN(auto bytes, store.Read(key));
+      if (Crc32c(bytes) != expected) {
+        std::lock_guard lock(mutex);
+        differing.push_back(key);
+      }
+      return Status::Ok();
+    });
+    if (!added) break;
+  }
+  RETURN_IF_ERROR(pool.Finish());
+  std::sort(differing.begin(), differing.end());
+  return differing;
+}
+
+}  // namespace nc2zarr
