@@ -67,6 +67,39 @@ bool SameValues(const std::vector<double>& a, const std::vector<double>& b) {
 
 // The coordinate variable of a dimension: the 1-D variable named after it,
 // preferring the root group.
+bool IsDurationUnits(const std::string& units);
+
+// Whether equal raw values mean the same under a's and b's units: both not
+// time, or the same reference and unit ("2000-01-01" and "2000-01-01
+// 00:00:00" are one instant).
+bool SameTimeMeaning(const VariableSchema& a, const VariableSchema& b) {
+  auto time_units = [](const VariableSchema& u) -> std::optional<std::pair<std::string, std::string>> {
+    auto units = TextAttribute(u.attributes, "units");
+    if (!units || (units->find(" since ") == std::string::npos && !IsDurationUnits(*units))) return std::nullopt;
+    return std::make_pair(*units, TextAttribute(u.attributes, "calendar").value_or(""));
+  };
+  const auto ours = time_units(a), theirs = time_units(b);
+  if (ours == theirs) return true;
+  if (!ours || !theirs) return false;
+  const auto x = ParseTimeUnits(ours->first, ours->second), y = ParseTimeUnits(theirs->first, theirs->second);
+  if (!x.ok() || !y.ok()) return false;
+  const auto offset = TimeOffset(*y, *x);
+  return offset.ok() && *offset == 0;
+}
+
+// A coordinate holds the same values in both files: raw values alone miss
+// files that each count time from their own start (hours 0..23 since the
+// file's day), which open_mfdataset concatenates.
+bool SameCoordinate(const FileScan& a, const FileScan& b, const std::string& path) {
+  auto ours = a.coordinates.find(path), theirs = b.coordinates.find(path);
+  if (ours == a.coordinates.end() || theirs == b.coordinates.end() || !SameValues(ours->second, theirs->second)) {
+    return false;
+  }
+  const VariableSchema* x = a.schema.FindVariable(path);
+  const VariableSchema* y = b.schema.FindVariable(path);
+  return x == nullptr || y == nullptr || SameTimeMeaning(*x, *y);
+}
+
 const std::vector<double>* ConcatCoordinate(const FileScan& scan, const std::string& dim) {
   if (auto it = scan.coordinates.find(dim); it != scan.coordinates.end()) return &it->second;
   for (const auto& [path, values] : scan.coordinates) {
@@ -106,8 +139,7 @@ Result<std::string> ChooseConcatDim(const std::vector<FileScan>& scans, const st
   for (const auto& [path, values] : scans[0].coordinates) {
     if (path.find('/') != std::string::npos) continue;
     for (std::size_t i = 1; i < scans.size(); ++i) {
-      auto it = scans[i].coordinates.find(path);
-      if (it == scans[i].coordinates.end() || !SameValues(it->second, values)) {
+      if (!SameCoordinate(scans[0], scans[i], path)) {
         differing.push_back(path);
         break;
       }
@@ -121,8 +153,7 @@ Result<std::string> ChooseConcatDim(const std::vector<FileScan>& scans, const st
       auto slash = path.rfind('/');
       if (slash == std::string::npos) continue;
       for (std::size_t i = 1; i < scans.size(); ++i) {
-        auto it = scans[i].coordinates.find(path);
-        if (it == scans[i].coordinates.end() || !SameValues(it->second, values)) {
+        if (!SameCoordinate(scans[0], scans[i], path)) {
           names.insert(path.substr(slash + 1));
           break;
         }
@@ -291,24 +322,9 @@ Status CheckSameDurationUnits(const std::vector<FileScan>& scans, const Variable
 // reftime, 0 hours since each file's own run) are different values, which
 // open_mfdataset refuses to merge.
 Status CheckSameTimeUnits(const std::vector<FileScan>& scans, const VariableSchema& v) {
-  auto time_units = [](const VariableSchema& u) -> std::optional<std::pair<std::string, std::string>> {
-    auto units = TextAttribute(u.attributes, "units");
-    if (!units || (units->find(" since ") == std::string::npos && !IsDurationUnits(*units))) return std::nullopt;
-    return std::make_pair(*units, TextAttribute(u.attributes, "calendar").value_or(""));
-  };
-  const auto mine = time_units(v);
   for (std::size_t i = 1; i < scans.size(); ++i) {
     const VariableSchema* o = scans[i].schema.FindVariable(v.path());
-    const auto theirs = time_units(*o);
-    if (theirs == mine || (!mine && !theirs)) continue;
-    // The same instant spelled two ways ("2000-01-01", "2000-01-01 00:00:00") is the same.
-    if (mine && theirs) {
-      const auto a = ParseTimeUnits(mine->first, mine->second), b = ParseTimeUnits(theirs->first, theirs->second);
-      if (a.ok() && b.ok()) {
-        const auto offset = TimeOffset(*b, *a);
-        if (offset.ok() && *offset == 0) continue;
-      }
-    }
+    if (SameTimeMeaning(v, *o)) continue;
     auto describe = [](const VariableSchema& u) {
       auto calendar = TextAttribute(u.attributes, "calendar");
       return "'" + TextAttribute(u.attributes, "units").value_or("") + "'" + (calendar ? " (" + *calendar + ")" : "");
@@ -344,10 +360,11 @@ Result<std::vector<std::map<std::string, double>>> TimeOffsets(const std::vector
         if (!t) return "'" + TextAttribute(u.attributes, "units").value_or("") + "'";
         return "'" + t->first + "'" + (t->second.empty() ? "" : " (calendar " + t->second + ")");
       };
-      auto refuse = [&](const std::string& why) {
+      auto refuse = [&](const std::string& why, const std::string& fix = "common time units (e.g. with `cdo "
+                                                                          "settunits` and `cdo setreftime`)") {
         return InvalidInput("variable '" + v.path() + "' has units " + describe(v, mine) + " in " + ref.path +
                             " but " + describe(*o, theirs) + " in " + scans[i].schema.path + ": " + why +
-                            "; rewrite the files to common time units (e.g. with `cdo settunits` and `cdo setreftime`)");
+                            "; rewrite the files to " + fix);
       };
       if (!theirs) return refuse("the latter are not time units");
       if (!IsInteger(v.type) && !IsFloat(v.type)) return refuse("only numeric time values can be converted");
@@ -358,6 +375,9 @@ Result<std::vector<std::map<std::string, double>>> TimeOffsets(const std::vector
       if (!from.ok()) return refuse(from.status().message());
       if (!to.ok()) return refuse(to.status().message());
       auto offset = TimeOffset(*from, *to);
+      if (!offset.ok() && from->calendar != to->calendar) {
+        return refuse(offset.status().message(), "one calendar (e.g. with `cdo setcalendar`)");
+      }
       if (!offset.ok()) return refuse(offset.status().message());
       if (IsInteger(v.type) && std::fabs(*offset - std::round(*offset)) > 1e-9) {
         return refuse("the difference is not a whole number of units, which an integer variable cannot hold");

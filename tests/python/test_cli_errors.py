@@ -184,6 +184,12 @@ class BadInput(StoreTestCase):
         for units in ("hours since 2000-01-01", "months since 2000-01-01", "K"):
             write(self.path("b.nc"), [2, 3], units=units)
             self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'time'", units, "a.nc", "b.nc"])
+        # Another calendar: the way out is one calendar, not other units.
+        write(self.path("b.nc"), [2, 3])
+        with netCDF4.Dataset(self.path("b.nc"), "a") as ds:
+            ds["time"].calendar = "julian"
+        self.refuse([self.path("a.nc"), self.path("b.nc")],
+                    names=["the calendars 'julian' and 'standard' differ", "one calendar (e.g. with `cdo setcalendar`)"])
 
     def test_durations_in_other_units(self):
         # xarray decodes 'hours' and 'days' as durations file by file.

@@ -93,6 +93,38 @@ class ConvertGenerated(StoreTestCase):
         # from the inputs' by design.
         self.assertMatchesXarray(store, decoded_only=True)
 
+    def test_a_fixed_time_dimension_counted_from_each_files_own_day_is_found(self):
+        # Hours 0..23 since each file's day: equal raw values, so only the
+        # units tell that time is what differs between the files.
+        for day in (1, 2, 3):
+            with netCDF4.Dataset(self.path(f"d{day}.nc"), "w") as ds:
+                ds.createDimension("time", 24)
+                ds.createDimension("x", 3)
+                t = ds.createVariable("time", "f8", ("time",))
+                t.units = f"hours since 2017-01-0{day} 00:00:00"
+                t[:] = np.arange(24.0)
+                ds.createVariable("tas", "f4", ("time", "x"))[:] = np.full((24, 3), day, dtype="f4")
+        store = self.path("out.zarr")
+        run(["convert", self.path("d*.nc"), "-o", store])
+        self.assertEqual(load(store, ".nc2zarr", "plan.json")["concat_dim"], "time")
+        self.assertMatchesXarray(store, decoded_only=True)
+
+    def test_standard_and_proleptic_gregorian_files_of_modern_dates_combine(self):
+        # One calendar from 1582-10-15 on; xarray decodes both alike.
+        for name, start, calendar in (("a.nc", "2006-01-01", None), ("b.nc", "2006-01-03", "proleptic_gregorian")):
+            with netCDF4.Dataset(self.path(name), "w") as ds:
+                ds.createDimension("time", None)
+                t = ds.createVariable("time", "f8", ("time",))
+                t.units = f"days since {start}"
+                if calendar:
+                    t.calendar = calendar
+                t[:] = [0.5, 1.5]
+                ds.createVariable("tas", "f4", ("time",))[:] = [1, 2]
+        store = self.path("out.zarr")
+        run(["convert", self.path("*.nc"), "-o", store])
+        np.testing.assert_array_equal(zarr.open_group(store, mode="r")["time"][:], [0.5, 1.5, 2.5, 3.5])
+        self.assertMatchesXarray(store, decoded_only=True)
+
     def test_reference_dates_with_utc_offsets_or_in_milliseconds(self):
         # pandas and cftime move a reference date by its UTC offset; units
         # of milliseconds have a fixed length like seconds.
