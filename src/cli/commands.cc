@@ -1,6 +1,11 @@
 #include "nc2zarr/cli/commands.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -9,6 +14,7 @@
 
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
+#include "nc2zarr/base/megabytes.h"
 #include "nc2zarr/cli/credentials_choice.h"
 #include "nc2zarr/gcs/gcs_path.h"
 #include "nc2zarr/pipeline/destination.h"
@@ -25,12 +31,6 @@ namespace {
 int Fail(const Status& st) {
   LogError(st.message());
   return ExitCodeFor(st);
-}
-
-std::string Megabytes(std::uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);  // decimal, as the convert summary
-  return buf;
 }
 
 // Opens a destination for ls/rm with the command line's credentials.
@@ -92,7 +92,29 @@ void Report(const CliOptions& options, const Status& st, const ConvertSummary& s
                       {"error", st.ok() ? "" : st.message()}};
   std::ofstream out(options.report_file);
   out << j.dump(2) << "\n";
-  if (!out) LogWarning("cannot write the report " + options.report_file);
+  out.flush();
+  if (!out) LogError("cannot write the report " + options.report_file + ": " + std::strerror(errno));
+}
+
+// A report that cannot be written is found before hours of work, not after:
+// rank 0 (which writes it) checks, and every rank stops alike.
+Status CheckReportPath(const std::string& path, Comm& comm) {
+  std::string problem;
+  if (comm.rank() == 0 && !path.empty()) {
+    const auto dir = std::filesystem::path(path).parent_path();
+    const std::string where = dir.empty() ? "." : dir.string();
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      problem = "it is a directory";
+    } else if (!std::filesystem::is_directory(where, ec)) {
+      problem = "the directory " + where + " does not exist";
+    } else if (::access(where.c_str(), W_OK) != 0 || (std::filesystem::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)) {
+      problem = std::strerror(errno);
+    }
+  }
+  comm.Broadcast(problem, 0);
+  if (problem.empty()) return Status::Ok();
+  return UsageError("cannot write the report " + path + " (" + problem + "); choose another --report path");
 }
 
 int RunConvert(CliOptions options, Comm& comm) {
@@ -100,6 +122,9 @@ int RunConvert(CliOptions options, Comm& comm) {
                comm.size());
   ConvertOptions& convert = options.convert;
   convert.destination.ranks = comm.size();
+  if (Status report = CheckReportPath(options.report_file, comm); !report.ok()) {
+    return comm.rank() == 0 ? Fail(report) : ExitCodeFor(report);
+  }
   if (IsRemoteDestination(convert.output)) {
     auto resolved = ChooseCredentialsForJob(options.auth, comm);
     if (!resolved.ok()) {
@@ -185,12 +210,17 @@ int RunAuthCheck(CliOptions options) {
 
 int RunStatus(CliOptions options) {
   ConfigureLog(options.log_level, 0, 1);
+  std::error_code ec;
+  if (!IsRemoteDestination(options.target) && !std::filesystem::exists(options.target, ec)) {
+    return Fail(NotFound(options.target + " does not exist"));
+  }
   auto store = OpenTarget(options);
   if (!store.ok()) return Fail(store.status());
   auto report = DescribeJobStatus(**store, JournalDirectory(options.target, options.convert.journal_dir));
   if (!report.ok()) return Fail(report.status());
   std::fputs(report->text.c_str(), stdout);
-  return report->damaged ? 1 : 0;
+  // `nc2zarr status DEST && ...` goes on only for a complete store.
+  return report->damaged ? 1 : report->committed ? 0 : kExitNotCommitted;
 }
 
 int RunRemove(CliOptions options) {

@@ -81,11 +81,15 @@ struct DestinationFlags {
   Status ApplyTo(CliOptions& o) const {
     auto& d = o.convert.destination;
     d.gcs.api = api == "xml" ? GcsApi::kXml : GcsApi::kJson;
-    if (!(resumable_threshold_mb > 0) || !(piece_mb > 0)) return UsageError("sizes must be positive");
-    if (retry_attempts < 1 || !(retry_seconds > 0) || !(stall_seconds > 0) || !(initial_rate > 0) ||
-        !(retry_initial_seconds >= 0)) {
-      return UsageError("retry attempts, seconds, timeouts and rates must be positive");
+    for (const auto& [name, value] : {std::pair<const char*, double>{"--resumable-threshold-mb", resumable_threshold_mb},
+                                      {"--piece-mb", piece_mb},
+                                      {"--retry-attempts", retry_attempts},
+                                      {"--retry-seconds", retry_seconds},
+                                      {"--timeout-seconds", stall_seconds},
+                                      {"--initial-request-rate", initial_rate}}) {
+      if (!(value > 0)) return UsageError(std::string(name) + " must be positive");
     }
+    if (!(retry_initial_seconds >= 0)) return UsageError("--retry-initial-seconds must not be negative");
     d.gcs.resumable_threshold = static_cast<std::size_t>(resumable_threshold_mb * (1 << 20));
     d.gcs.piece_size = static_cast<std::size_t>(piece_mb * (1 << 20));
     d.gcs.retry.max_attempts = retry_attempts;
@@ -243,7 +247,12 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     parsed.message = std::string(kVersion) + "\n";
     return parsed;
   } catch (const CLI::ParseError& e) {
-    parsed.message = std::string("nc2zarr: error: ") + e.what() + "\nRun with --help for usage.\n";
+    // One line, as every other error: what is wrong, and where help is.
+    std::string what = e.what();
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
+      what = std::string("unknown command '") + argv[1] + "' (the commands are convert, plan, status, ls, rm, auth)";
+    }
+    parsed.message = "nc2zarr: error: " + what + "; see nc2zarr --help\n";
     parsed.exit_code = 2;
     return parsed;
   }

@@ -9,6 +9,7 @@
 
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/log.h"
+#include "nc2zarr/base/megabytes.h"
 #include "nc2zarr/base/worker_pool.h"
 #include "nc2zarr/codec/crc32c.h"
 #include "nc2zarr/journal/journal.h"
@@ -84,7 +85,7 @@ Result<RunState> PlanOnRankZero(Result<std::vector<ScannedFile>> scans, const Co
   ASSIGN_OR_RETURN(RunState state, PrepareDestination(plan, store, policy));
   if (!state.complete) {
     LogInfo("plan: " + std::to_string(plan.variables.size()) + " arrays, " + std::to_string(plan.total_chunks()) +
-            " chunks, " + std::to_string(plan.raw_bytes() >> 20) + " MiB raw");
+            " chunks, " + Megabytes(plan.raw_bytes()) + " raw");
   }
   return state;
 }
@@ -197,6 +198,9 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
   if (!st.ok()) queue.Abort();
   Status written = writer.Finish();  // in-flight writes end, or are abandoned after the grace period
   if (st.ok()) st = written;
+  // What was compressed counts for progress; what was stored for the summary.
+  totals.chunks = writer.objects_written();
+  totals.stored = writer.bytes_written();
   // Writes abandoned after a signal are what the signal asked for: say so.
   if (InterruptRequested() && (st.ok() || st.code() == ErrorCode::kInterrupted)) st = Interrupted();
   return st;

@@ -194,8 +194,12 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
   const bool same_plan = recorded_text.ok() && PlanFingerprint(Text(*recorded_text)) == state.fingerprint;
   auto changes = [&] {
     if (!recorded) return std::string("its recorded plan is unreadable");
+    // The first few: a refusal stays one readable line with 200 files renamed.
+    constexpr std::size_t kShown = 5;
+    const auto all = DescribePlanChanges(*recorded, plan);
     std::string out;
-    for (const auto& c : DescribePlanChanges(*recorded, plan)) out += (out.empty() ? "" : "; ") + c;
+    for (std::size_t i = 0; i < all.size() && i < kShown; ++i) out += (i ? "; " : "") + all[i];
+    if (all.size() > kShown) out += "; and " + std::to_string(all.size() - kShown) + " more";
     return out;
   };
 

@@ -44,12 +44,14 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
       const std::string list = arg.substr(1);
       std::ifstream in(list);
       if (!in) return UsageError("cannot read the input list " + list);
+      const std::size_t before = expanded.size();
       for (std::string line; std::getline(in, line);) {
         while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
         std::size_t lead = line.find_first_not_of(" \t");
         if (lead == std::string::npos || line[lead] == '#') continue;
         RETURN_IF_ERROR(ExpandOne(line.substr(lead), expanded));
       }
+      if (expanded.size() == before) return UsageError("the input list " + list + " names no file");
     } else {
       RETURN_IF_ERROR(ExpandOne(arg, expanded));
     }
@@ -62,7 +64,13 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
     struct stat st {};
     const std::string identity =
         ::stat(p.c_str(), &st) == 0 ? std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) : "path:" + p;
-    if (seen.insert(identity).second) unique.push_back(std::move(p));
+    if (!seen.insert(identity).second) continue;
+    // Absolute, so the plan names the same files however they were spelled
+    // (`run/f.nc` from the submit directory, `/scratch/me/run/f.nc` in the
+    // batch script): the rerun is the same job.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(p, ec);
+    unique.push_back(ec ? std::move(p) : absolute.lexically_normal().string());
   }
   if (unique.empty()) return UsageError("no input files given");
   return unique;

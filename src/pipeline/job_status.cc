@@ -94,7 +94,7 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
     }
     out += "run the same convert command again to finish it\n";
   }
-  return JobStatus{out, damaged};
+  return JobStatus{out, committed, damaged};
 }
 
 }  // namespace nc2zarr

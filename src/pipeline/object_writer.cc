@@ -52,6 +52,11 @@ Status ObjectWriter::Finish() {
   return first_error_;
 }
 
+std::uint64_t ObjectWriter::objects_written() const {
+  std::lock_guard lock(mutex_);
+  return objects_written_;
+}
+
 std::uint64_t ObjectWriter::bytes_written() const {
   std::lock_guard lock(mutex_);
   return bytes_written_;
@@ -97,6 +102,7 @@ void ObjectWriter::Work() {
     }
     std::lock_guard lock(mutex_);
     if (st.ok()) {
+      ++objects_written_;
       bytes_written_ += job.data.size();
     } else if (first_error_.ok()) {
       first_error_ = st;

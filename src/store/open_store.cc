@@ -1,6 +1,7 @@
 #include "nc2zarr/store/open_store.h"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "nc2zarr/gcs/gcs_path.h"
 #include "nc2zarr/store/gcs_store.h"
@@ -25,6 +26,10 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& destination, const D
   }
   if (IsRemoteDestination(destination)) {
     return UsageError("destination '" + destination + "': use a local directory or gs://BUCKET/PATH");
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(destination, ec) && !std::filesystem::is_directory(destination, ec)) {
+    return InvalidInput(destination + " is a file, not a directory: a Zarr store is a directory; choose another path");
   }
   return std::unique_ptr<Store>(std::make_unique<LocalStore>(destination));
 }

@@ -57,6 +57,25 @@ TEST_F(ExpandInputsTest, AnExistingFileIsTakenAsItIsEvenWithGlobCharactersInItsN
   EXPECT_EQ(*got, (std::vector<std::string>{bracketed}));
 }
 
+TEST_F(ExpandInputsTest, PathsAreAbsoluteSoARerunSpelledOtherwiseIsTheSameJob) {
+  std::string a = Touch("a.nc");
+  const auto cwd = fs::current_path();
+  fs::current_path(dir_);
+  auto got = ExpandInputs({"a.nc", "./*.nc"});
+  fs::current_path(cwd);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, (std::vector<std::string>{a}));
+}
+
+TEST_F(ExpandInputsTest, AnInputListNamingNoFileIsAUsageErrorNamingIt) {
+  std::string list = (dir_ / "list.txt").string();
+  std::ofstream(list) << "# nothing yet\n\n";
+  auto got = ExpandInputs({"@" + list});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), ErrorCode::kUsage);
+  EXPECT_EQ(got.status().message(), "the input list " + list + " names no file");
+}
+
 TEST_F(ExpandInputsTest, APatternMatchingNothingIsAUsageErrorNamingIt) {
   auto got = ExpandInputs({(dir_ / "none*.nc").string()});
   ASSERT_FALSE(got.ok());

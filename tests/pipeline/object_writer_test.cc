@@ -114,6 +114,31 @@ TEST(ObjectWriterTest, BuffersKeptForReuseFitTheBudget) {
   }
 }
 
+// A destination that fills up after some writes, as a disk does.
+class FillingStore final : public fakes::StubStore {
+ public:
+  explicit FillingStore(int room) : room_(room) {}
+  Status Write(const std::string& key, std::span<const std::byte>, const WriteOptions&) override {
+    if (room_-- <= 0) return IoError("cannot write " + key + ": No space left on device");
+    return Status::Ok();
+  }
+
+ private:
+  std::atomic<int> room_;
+};
+
+TEST(ObjectWriterTest, CountsOnlyWhatWasStored) {
+  // The summary and --report say what a failed run really left stored.
+  FillingStore store(3);
+  ObjectWriter writer(store, 1, 1, 100 * kMiB);
+  for (int i = 0; i < 5; ++i) {
+    if (!writer.Submit("k" + std::to_string(i), Object(1000), 0).ok()) break;
+  }
+  EXPECT_EQ(writer.Finish().code(), ErrorCode::kIo);
+  EXPECT_EQ(writer.objects_written(), 3u);
+  EXPECT_EQ(writer.bytes_written(), 3000u);
+}
+
 TEST(ObjectWriterTest, ResizingAReusedBufferDoesNotZeroIt) {
   // The compressor resizes to its worst case and overwrites what it uses;
   // zeroing the rest would touch pages nobody needs.

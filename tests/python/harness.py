@@ -10,7 +10,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-BUILD = os.environ.get("NC2ZARR_BUILD", os.path.join(ROOT, "build"))
+BUILD = os.path.abspath(os.environ.get("NC2ZARR_BUILD", os.path.join(ROOT, "build")))
 NC2ZARR = os.path.join(BUILD, "nc2zarr")
 SAMPLE = os.path.join(BUILD, "nc2zarr-sample")
 REAL = os.environ.get("NC2ZARR_REAL_DATA", os.path.join(os.path.dirname(ROOT), "shared", "data", "real"))
@@ -22,12 +22,12 @@ MPI_ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CO
                OMPI_MCA_rmaps_base_oversubscribe="1")
 
 
-def run(args, ranks=None, check=True, timeout=600):
-    """Runs nc2zarr (under mpirun when ranks is given); returns the result."""
+def run(args, ranks=None, check=True, timeout=600, cwd=None):
+    """Runs nc2zarr (under mpirun when ranks is given), in cwd when given; returns the result."""
     cmd = [NC2ZARR] + list(args)
     if ranks is not None:
         cmd = ["mpirun", "-np", str(ranks), "--oversubscribe"] + cmd
-    result = subprocess.run(cmd, capture_output=True, text=True, env=MPI_ENV, timeout=timeout)
+    result = subprocess.run(cmd, capture_output=True, text=True, env=MPI_ENV, timeout=timeout, cwd=cwd)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}")
     return result

@@ -277,6 +277,20 @@ class BadInput(StoreTestCase):
         self.assertEqual(before, {f: os.path.getmtime(os.path.join(store, f)) for f in before})
         run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store, "--overwrite"])
 
+    def test_a_job_with_many_other_inputs_is_refused_in_one_short_line(self):
+        for k in range(8):
+            write(self.path(f"a{k}.nc"), [k])
+            write(self.path(f"b{k}.nc"), [10 + k])
+        store = self.path("out.zarr")
+        run(["convert", self.path("a*.nc"), "-o", store, "-q"])
+        result = run(["convert", self.path("b*.nc"), "-o", store], check=False)
+        self.assertEqual(result.returncode, 1)
+        (line,) = [l for l in result.stderr.splitlines() if "error" in l]
+        self.assertIn("; and 11 more); pass --overwrite to replace it", line)
+        # The same files spelled relative to another directory are the same job.
+        same = run(["convert", os.path.relpath(self.path("a*.nc"), "/"), "-o", store], cwd="/")
+        self.assertIn("already holds the complete store of this job; nothing to do", same.stderr)
+
     def test_destination_that_is_some_other_directory(self):
         write(self.path("a.nc"), [0, 1])
         os.makedirs(self.path("home"))
@@ -287,6 +301,12 @@ class BadInput(StoreTestCase):
             self.assertEqual(result.returncode, 1)
             self.assertIn("is not a Zarr store", result.stderr)
         self.assertEqual(os.listdir(self.path("home")), ["thesis.tex"])
+
+    def test_a_report_that_cannot_be_written_is_refused_before_any_work(self):
+        write(self.path("a.nc"), [0, 1])
+        for report, why in ((self.path("nowhere", "r.json"), "does not exist"), (self.path(), "it is a directory")):
+            self.refuse([self.path("a.nc"), "--report", report], code=2,
+                        names=["cannot write the report " + report, why, "choose another --report path"])
 
     def test_rm_of_a_local_store_takes_the_directory_away(self):
         write(self.path("a.nc"), [0, 1])

@@ -18,4 +18,7 @@ int RunAuthCheck(CliOptions options);
 // resume).
 int ExitCodeFor(const Status& status);
 
+// `nc2zarr status` of a store not committed yet (interrupted, or running).
+inline constexpr int kExitNotCommitted = 3;
+
 }  // namespace nc2zarr

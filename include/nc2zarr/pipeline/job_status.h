@@ -10,7 +10,8 @@ namespace nc2zarr {
 
 struct JobStatus {
   std::string text;      // what `nc2zarr status` prints
-  bool damaged = false;  // committed, yet planned chunks are missing
+  bool committed = false;  // .zmetadata is written
+  bool damaged = false;    // committed, yet planned chunks are missing or differ
 };
 
 // Chunks and bytes stored (journaled and listed) out of the plan, per

@@ -38,6 +38,8 @@ class ObjectWriter {
   Status Submit(std::string key, ByteBuffer data, std::uint32_t crc32c);
   // Waits for every queued write; the first failure, if any.
   Status Finish();
+  // Objects, and their bytes, stored so far.
+  std::uint64_t objects_written() const;
   std::uint64_t bytes_written() const;
   // The most bytes of objects queued or being written at any one time.
   std::size_t peak_bytes_held() const;
@@ -64,6 +66,7 @@ class ObjectWriter {
   std::size_t peak_bytes_held_ = 0;
   bool closing_ = false;
   Status first_error_;
+  std::uint64_t objects_written_ = 0;
   std::uint64_t bytes_written_ = 0;
   std::vector<std::thread> threads_;
 };
