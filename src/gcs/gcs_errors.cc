@@ -42,8 +42,10 @@ Status ResponseError(const HttpResponse& response, const std::string& doing, con
                   head + ": the credentials were rejected" + detail + "; get a fresh token or check the credentials file");
   }
   if (s == 403) {
+    const bool reads = doing == "reading" || doing == "downloading" || doing == "listing" || doing == "checking";
     return Status(ErrorCode::kPermissionDenied,
-                  head + ": permission denied" + detail + "; the account needs write access to the bucket");
+                  head + ": permission denied" + detail + "; the account needs " + (reads ? "read" : "write") +
+                      " access to the bucket");
   }
   if (s == 412) return AlreadyExists(head + ": the object already exists" + detail);
   if (s >= 500 || s == 408 || s == 429) return Status(ErrorCode::kUnavailable, head + ": the service failed" + detail);

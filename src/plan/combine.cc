@@ -247,11 +247,14 @@ Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string&
       }
       if (o->type != v.type) {
         return InvalidInput("variable '" + v.path() + "' is " + std::string(TypeName(v.type)) + " in " + ref.path +
-                            " but " + std::string(TypeName(o->type)) + " in " + other.path);
+                            " but " + std::string(TypeName(o->type)) + " in " + other.path +
+                            "; convert the files to one type first (e.g. `cdo -b F32 copy`), or leave it out with "
+                            "--drop-variables " + v.path());
       }
       if (o->dims != v.dims) {
         return InvalidInput("variable '" + v.path() + "' has dimensions " + DimsText(v.dims) + " in " + ref.path +
-                            " but " + DimsText(o->dims) + " in " + other.path);
+                            " but " + DimsText(o->dims) + " in " + other.path + "; leave it out with --drop-variables " +
+                            v.path() + ", or rewrite the files to one layout (e.g. `ncpdq -a`)");
       }
       for (std::size_t a = 0; a < v.shape.size(); ++a) {
         if (v.dims[a] != concat_dim && v.shape[a] != o->shape[a]) {
@@ -432,8 +435,11 @@ Status CheckIncreasing(const std::string& dim, const std::string& path, const st
     if (!(values[k] > values[k - 1])) {
       return InvalidInput("the '" + dim + "' values in " + path + " are not increasing (" + NumberText(values[k - 1]) +
                           " then " + NumberText(values[k]) + " at index " + std::to_string(k) +
-                          "); the concat coordinate must increase strictly in every file (reverse a decreasing "
-                          "one first, e.g. with `ncpdq -a -" + dim + "`)");
+                          "); the concat coordinate must increase strictly in every file (" +
+                          (values[k] == values[k - 1] ? "remove the repeated step first, e.g. with `cdo delete,timestep=" +
+                                                          std::to_string(k + 1) + "` for time"
+                                                      : "reverse a decreasing one first, e.g. with `ncpdq -a -" + dim + "`") +
+                          ")");
     }
   }
   return Status::Ok();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "nc2zarr/base/file_stamp.h"
 #include "nc2zarr/read/netcdf_lock.h"
@@ -107,7 +108,11 @@ Result<NetcdfFile> NetcdfFile::Open(const std::string& path) {
   lock.unlock();
   if (st != NC_NOERR) {
     std::string why = nc_strerror(st);
-    if (st == NC_ENOTNC || st == NC_EHDFERR) why += " (not a readable NetCDF file, or corrupt)";
+    if (st == NC_ENOTNC || st == NC_EHDFERR || st == NC_EINVAL || st == NC_ENOTBUILT) {
+      why += " (not a readable NetCDF file, or corrupt or cut short: copy it again from its source)";
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) why = "it is a directory, not a file";
     if (st == ENOENT) why = "no such file";
     return InvalidInput("cannot open " + path + ": " + why);
   }

@@ -315,7 +315,15 @@ TEST(GcsClient, PermanentErrorsNameBucketAndObject) {
   h.transport->script = {Reply(403, R"({"error":{"code":403,"message":"no write access"}})")};
   r = h.client->Upload("b", "p/x", data, Crc32c(data), true);
   EXPECT_EQ(r.status().code(), ErrorCode::kPermissionDenied);
-  EXPECT_NE(r.status().message().find("gs://b/p/x: permission denied (HTTP 403: no write access)"), std::string::npos);
+  EXPECT_NE(r.status().message().find("gs://b/p/x: permission denied (HTTP 403: no write access); the account needs "
+                                      "write access to the bucket"),
+            std::string::npos);
+  // Reading needs only read access, and says so.
+  h.transport->script = {Reply(403, R"({"error":{"code":403,"message":"no list access"}})")};
+  auto listed = h.client->List("b", "p/", "", "");
+  EXPECT_EQ(listed.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(listed.status().message().find("the account needs read access to the bucket"), std::string::npos)
+      << listed.status().message();
   // The harness is anonymous: a 401 means credentials are needed.
   h.transport->script = {Reply(401, R"({"error":{"code":401,"message":"Anonymous caller"}})")};
   r = h.client->Upload("b", "p/x", data, Crc32c(data), true);

@@ -82,6 +82,13 @@ class BadInput(StoreTestCase):
         files = make_sample(self.path("in"), files=1, steps=4, lat=8, lon=8, format="classic")
         os.truncate(files[0], os.path.getsize(files[0]) - 100)
         self.refuse([files[0]], names=[os.path.basename(files[0]), "truncated"])
+        # Cut inside its header, netCDF-C says only "Invalid argument".
+        os.truncate(files[0], 200)
+        self.refuse([files[0]], names=[os.path.basename(files[0]), "corrupt or cut short: copy it again"])
+
+    def test_a_directory_named_as_an_input(self):
+        os.makedirs(self.path("dir.nc"))
+        self.refuse([self.path("dir.nc")], names=["cannot open " + self.path("dir.nc"), "it is a directory"])
 
     def test_variable_missing_from_one_file(self):
         write(self.path("a.nc"), [0, 1])
@@ -104,7 +111,8 @@ class BadInput(StoreTestCase):
     def test_dtype_differs(self):
         write(self.path("a.nc"), [0, 1])
         write(self.path("b.nc"), [2, 3], dtype="f8")
-        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["'tas' is f4 in", "f8 in"])
+        self.refuse([self.path("a.nc"), self.path("b.nc")],
+                    names=["'tas' is f4 in", "f8 in", "convert the files to one type", "--drop-variables tas"])
 
     def test_shape_differs_outside_the_concat_dimension(self):
         write(self.path("a.nc"), [0, 1])
@@ -139,7 +147,10 @@ class BadInput(StoreTestCase):
     def test_times_not_increasing(self):
         write(self.path("a.nc"), [0, 2, 1])
         write(self.path("b.nc"), [5, 6])
-        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["not increasing", "a.nc"])
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["not increasing", "a.nc", "reverse a decreasing"])
+        write(self.path("a.nc"), [0, 1, 1])
+        self.refuse([self.path("a.nc"), self.path("b.nc")],
+                    names=["not increasing (1 then 1 at index 2)", "`cdo delete,timestep=3` for time"])
 
     def test_a_coordinate_differs_between_files(self):
         write(self.path("a.nc"), [0, 1])
