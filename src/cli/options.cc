@@ -167,8 +167,12 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   convert->add_option("-o,--output", options.convert.output, "destination: a directory or gs://BUCKET/PATH")
       ->required();
   convert->add_flag("--overwrite", options.convert.overwrite, "replace an existing store at the destination");
-  convert->add_flag("--resume,!--no-resume", options.convert.resume,
-                    "continue an interrupted run of the same job (default), or start it again");
+  // Callbacks rather than CLI11's negated flags, whose help reads "{false}".
+  auto* resume = convert->add_flag_callback("--resume", [&options] { options.convert.resume = true; },
+                                            "continue an interrupted run of the same job (the default)");
+  convert->add_flag_callback("--no-resume", [&options] { options.convert.resume = false; },
+                             "start an interrupted run of the same job again instead of continuing it")
+      ->excludes(resume);
   convert->add_option("--journal-dir", options.convert.journal_dir,
                       "where each rank records what it stored (default: DEST/.nc2zarr/journal for a directory, "
                       "./.nc2zarr-journal/BUCKET/PATH for gs://)");
@@ -177,10 +181,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                       "raise it when Zarr chunks cut through the inputs' HDF5 chunks")
       ->check(FiniteNumber())
       ->capture_default_str();
-  convert->add_flag("!--no-direct-reads", options.convert.direct_chunk_reads,
-                    "read every input only through netCDF-C (by default netCDF-4 inputs' compressed HDF5 chunks are "
+  convert->add_flag_callback("--no-direct-reads", [&options] { options.convert.direct_chunk_reads = false; },
+                             "read every input only through netCDF-C (by default netCDF-4 inputs' compressed HDF5 chunks are "
                     "read and inflated directly, and classic-format data read with pread, where the layout allows)");
-  convert->add_option("--progress", progress, "bar, lines or none (default: a bar on a terminal, else lines)")
+  convert->add_option("--progress", progress, "auto, bar, lines or none (auto, the default: a bar on a terminal, else lines)")
       ->check(CLI::IsMember({"auto", "bar", "lines", "none"}));
   convert->add_option("--progress-interval", progress_seconds, "seconds between progress lines")
       ->check(FiniteNumber())

@@ -28,6 +28,31 @@ TEST(ParseCommandLine, Convert) {
   EXPECT_EQ(c.request.concat_dim, "time");
   EXPECT_TRUE(c.overwrite);
   EXPECT_EQ(c.write_buffer_bytes, std::size_t{64} << 20);
+  EXPECT_TRUE(c.resume);
+  EXPECT_TRUE(c.direct_chunk_reads);
+}
+
+TEST(ParseCommandLine, NoResumeAndNoDirectReadsTurnThemOff) {
+  auto p = Parse({"convert", "a.nc", "-o", "out.zarr", "--no-resume", "--no-direct-reads"});
+  ASSERT_TRUE(p.options.has_value()) << p.message;
+  EXPECT_FALSE(p.options->convert.resume);
+  EXPECT_FALSE(p.options->convert.direct_chunk_reads);
+  auto both = Parse({"convert", "a.nc", "-o", "out.zarr", "--no-resume", "--resume"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.message.find("excludes"), std::string::npos) << both.message;
+}
+
+TEST(ParseCommandLine, ErrorsAreOneLineNamingWhatIsWrong) {
+  for (auto [args, says] : std::vector<std::pair<std::vector<const char*>, std::string>>{
+           {{"inspect"}, "unknown command 'inspect'"},
+           {{"convert", "a.nc", "-o", "x", "--piece-mb", "0"}, "--piece-mb must be positive"},
+           {{"convert", "a.nc", "-o", "x", "--retry-attempts", "0"}, "--retry-attempts must be positive"},
+           {{"convert", "a.nc", "-o", "x", "--threads", "0"}, "--threads"}}) {
+    auto p = Parse(args);
+    EXPECT_EQ(p.exit_code, 2);
+    EXPECT_NE(p.message.find(says), std::string::npos) << p.message;
+    EXPECT_EQ(p.message.find('\n'), p.message.size() - 1) << p.message;
+  }
 }
 
 TEST(ParseCommandLine, PlanNeedsNoOutput) {
