@@ -328,6 +328,12 @@ class ConvertGenerated(StoreTestCase):
         run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=4", "--overwrite"])
         self.assertFalse(os.path.exists(os.path.join(store, "tas", "7.0.0")))
         self.assertMatchesXarray(store)
+        # Arrays the new job lacks leave no empty directory behind.
+        before = {d for d in os.listdir(store) if not d.startswith(".")}
+        run(["convert", self.path("in", "*.nc"), "-o", store, "--variables", "tas", "--overwrite", "-q"])
+        arrays = {key.split("/")[0] for key in load(store, ".zmetadata")["metadata"] if key.endswith("/.zarray")}
+        self.assertLess(arrays, before)
+        self.assertEqual({d for d in os.listdir(store) if not d.startswith(".")}, arrays)
 
     def test_memory_does_not_grow_with_the_number_of_files(self):
         # Same chunks (about 2 MB each), 4x the files: peak RSS stays put. Both
