@@ -57,7 +57,8 @@ int TerminalWidth() {
 
 std::string RenderProgressLine(const ProgressSnapshot& s) {
   char head[128];
-  std::snprintf(head, sizeof head, "chunks %llu/%llu (%.1f%%)", static_cast<unsigned long long>(s.done.items),
+  // The share is of the bytes: coordinate chunks are many and tiny.
+  std::snprintf(head, sizeof head, "chunks %llu/%llu (%.1f%% of the data)", static_cast<unsigned long long>(s.done.items),
                 static_cast<unsigned long long>(s.total_items), 100.0 * Fraction(s));
   std::string line = std::string(head);
   if (s.skipped_items > 0) line += " +" + std::to_string(s.skipped_items) + " done before";

@@ -24,7 +24,7 @@ class Progress(StoreTestCase):
         self.assertRegex(lines[0], r"chunks \d+/\d+ \(\d+\.\d%\)  read .*  wrote .*  ratio .*  ETA ")
         # The last line is the whole job: every rank's chunks.
         total = int(re.search(r"chunks \d+/(\d+)", lines[-1]).group(1))
-        self.assertIn(f"chunks {total}/{total} (100.0%)", lines[-1])
+        self.assertIn(f"chunks {total}/{total} (100.0% of the data)", lines[-1])
         with open(self.path("report.json")) as f:
             report = json.load(f)
         self.assertEqual(report["status"], "complete")
