@@ -21,7 +21,7 @@ class Progress(StoreTestCase):
                       "--progress-interval", "0.05", "--report", self.path("report.json")], ranks=2)
         lines = [l for l in result.stderr.splitlines() if re.search(r"chunks \d+/\d+ \(", l)]
         self.assertGreaterEqual(len(lines), 2, result.stderr)
-        self.assertRegex(lines[0], r"chunks \d+/\d+ \(\d+\.\d%\)  read .*  wrote .*  ratio .*  ETA ")
+        self.assertRegex(lines[0], r"chunks \d+/\d+ \(\d+\.\d% of the data\)  read .*  wrote .*  ratio .*  ETA ")
         # The last line is the whole job: every rank's chunks.
         total = int(re.search(r"chunks \d+/(\d+)", lines[-1]).group(1))
         self.assertIn(f"chunks {total}/{total} (100.0% of the data)", lines[-1])
