@@ -178,20 +178,10 @@ Result<TimeUnits> ParseTimeUnits(const std::string& units, const std::string& ca
 }
 
 Result<double> TimeOffset(const TimeUnits& from, const TimeUnits& to) {
-  long from_day = from.reference_day, to_day = to.reference_day;
+  // "standard" and "proleptic_gregorian" agree only from 1582-10-15 on;
+  // values may reach before it, so they are not mixed either.
   if (from.calendar != to.calendar) {
-    // "standard" and "proleptic_gregorian" are one calendar from the
-    // Gregorian reform on, where standard's day numbers are 2 more.
-    const long reform = DayNumber("standard", 1582, 10, 15);
-    auto as_proleptic = [&](const TimeUnits& t, long& day) {
-      if (t.calendar == "proleptic_gregorian") return day >= reform - 2;
-      if (t.calendar != "standard" || day < reform) return false;
-      day -= 2;
-      return true;
-    };
-    if (!as_proleptic(from, from_day) || !as_proleptic(to, to_day)) {
-      return InvalidInput("the calendars '" + from.calendar + "' and '" + to.calendar + "' differ");
-    }
+    return InvalidInput("the calendars '" + from.calendar + "' and '" + to.calendar + "' differ");
   }
   if (from.seconds_per_unit != to.seconds_per_unit) {
     return InvalidInput("the time units differ in size (not only in their reference date)");
@@ -205,7 +195,7 @@ Result<double> TimeOffset(const TimeUnits& from, const TimeUnits& to) {
   const double part_of_day = nanoseconds % nanoseconds_per_unit == 0
                                  ? static_cast<double>(nanoseconds / nanoseconds_per_unit)
                                  : static_cast<double>(nanoseconds) / static_cast<double>(nanoseconds_per_unit);
-  return static_cast<double>(from_day - to_day) * units_per_day + part_of_day;
+  return static_cast<double>(from.reference_day - to.reference_day) * units_per_day + part_of_day;
 }
 
 }  // namespace nc2zarr

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 #include "nc2zarr/base/file_stamp.h"
 #include "nc2zarr/read/netcdf_lock.h"
@@ -68,8 +69,11 @@ Status ReadAttributes(int group_id, int var_id, std::vector<Attribute>& out) {
       if (len > 0) st = nc_get_att_text(group_id, var_id, name, text.data());
       // netCDF4-python drops NUL characters, which CMOR ends its name lists
       // with ("time_bnds\0"): read so, "coordinates" and "bounds" name
-      // variables everywhere, not only in the store's .zattrs.
-      text.erase(std::remove(text.begin(), text.end(), '\0'), text.end());
+      // variables everywhere, not only in the store's .zattrs. A char
+      // variable's fill value may be the NUL itself.
+      if (std::string_view(name) != "_FillValue" && std::string_view(name) != "missing_value") {
+        text.erase(std::remove(text.begin(), text.end(), '\0'), text.end());
+      }
       a.strings.push_back(std::move(text));
     } else if (*dt == DataType::kString) {
       std::vector<char*> ptrs(len, nullptr);

@@ -17,8 +17,10 @@ nlohmann::json NumberAt(const Attribute& a, std::size_t i) {
 
 nlohmann::json AttributeToJson(const Attribute& a) {
   if (a.type == DataType::kChar) {
-    // netCDF4-python decodes UTF-8 with replacement (NULs went at reading).
-    return SanitizeUtf8(a.strings.empty() ? std::string() : a.strings.front());
+    // netCDF4-python drops NUL characters and decodes UTF-8 with replacement.
+    std::string text = a.strings.empty() ? std::string() : a.strings.front();
+    text.erase(std::remove(text.begin(), text.end(), '\0'), text.end());
+    return SanitizeUtf8(text);
   }
   if (a.type == DataType::kString) {
     if (a.strings.size() == 1) return SanitizeUtf8(a.strings.front());

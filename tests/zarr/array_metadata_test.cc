@@ -62,6 +62,7 @@ TEST(ArrayMetadata, HasEveryZarrV2Field) {
 }
 
 TEST(AttributeToJson, LooksLikeNetcdf4Python) {
+  EXPECT_EQ(AttributeToJson(Attribute::Text("units", std::string("K\0", 2))), "K");
   EXPECT_EQ(AttributeToJson(Attribute::Numeric<float>("s", DataType::kFloat32, {0.01f})),
             static_cast<double>(0.01f));
   EXPECT_EQ(AttributeToJson(Attribute::Numeric<int>("r", DataType::kInt32, {1, 2})), nlohmann::json({1, 2}));
