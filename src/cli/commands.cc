@@ -250,8 +250,8 @@ int RunRemove(CliOptions options) {
   Status st = DeleteStore(**store, *summary);
   // What a writer killed part-way left would keep its directory.
   if (st.ok()) st = (*store)->RemoveLeftovers();
-  if (st.ok()) st = (*store)->RemoveEmptyDirectories();
   if (!st.ok()) return Fail(st);
+  (*store)->RemoveEmptyDirectories(true);
   std::printf("deleted %zu objects\n", summary->objects.size());
   return 0;
 }

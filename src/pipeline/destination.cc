@@ -65,7 +65,7 @@ Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objec
     LogInfo("deleting what is at " + store.Describe() + " to start again");
     ASSIGN_OR_RETURN(StoreSummary summary, SummarizeStore(store));
     RETURN_IF_ERROR(DeleteStore(store, summary));
-    RETURN_IF_ERROR(store.RemoveEmptyDirectories());  // arrays the new job lacks leave no trace
+    store.RemoveEmptyDirectories(false);  // arrays the new job lacks leave no trace; the root keeps its mode
   }
   ClearJournals(policy.journal_dir);
   return Status::Ok();

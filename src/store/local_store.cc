@@ -236,24 +236,18 @@ Status LocalStore::RemoveLeftovers() {
   return Status::Ok();
 }
 
-Status LocalStore::RemoveEmptyDirectories() {
+void LocalStore::RemoveEmptyDirectories(bool and_root) {
   std::error_code ec;
   std::vector<std::string> dirs;
   for (fs::recursive_directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path().string());
   }
-  if (ec) return IoError("cannot list " + root_ + ": " + ec.message());
   // Deepest first, so a parent is empty by the time it comes.
   std::sort(dirs.begin(), dirs.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  dirs.push_back(root_);
-  for (const auto& dir : dirs) {
-    if (::rmdir(dir.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
-      return IoError("cannot delete the directory " + dir + ": " + Errno());
-    }
-  }
+  if (and_root && !fs::is_symlink(root_, ec)) dirs.push_back(root_);
+  for (const auto& dir : dirs) (void)::rmdir(dir.c_str());  // not empty, busy or in use: it stays
   std::lock_guard lock(mutex_);
   made_dirs_.clear();
-  return Status::Ok();
 }
 
 Status LocalStore::Sync() {

@@ -88,17 +88,34 @@ TEST(LocalStore, RemoveEmptyDirectoriesTakesTheStoreAwayOnceItsObjectsAreDeleted
   }
   for (const char* key : {"group/tas/0.0", "group/.zgroup", "lat/0"}) ASSERT_TRUE(store.Delete(key).ok());
   // A directory holding a file stays, and so do the ones above it.
-  ASSERT_TRUE(store.RemoveEmptyDirectories().ok());
+  store.RemoveEmptyDirectories(true);
   EXPECT_TRUE(std::filesystem::exists(dir + "/.zgroup"));
   EXPECT_FALSE(std::filesystem::exists(dir + "/group"));
   EXPECT_FALSE(std::filesystem::exists(dir + "/lat"));
   ASSERT_TRUE(store.Delete(".zgroup").ok());
-  ASSERT_TRUE(store.RemoveEmptyDirectories().ok());
+  store.RemoveEmptyDirectories(false);
+  EXPECT_TRUE(std::filesystem::is_directory(dir));
+  store.RemoveEmptyDirectories(true);
   EXPECT_FALSE(std::filesystem::exists(dir));
   // The same store object writes again afterwards.
   ASSERT_TRUE(store.Write("lat/0", std::as_bytes(std::span(data.data(), data.size()))).ok());
   EXPECT_TRUE(std::filesystem::exists(dir + "/lat/0"));
   std::filesystem::remove_all(dir);
+}
+
+TEST(LocalStore, RemoveEmptyDirectoriesLeavesARootThatIsASymbolicLink) {
+  std::string target = FreshDirectory(), link = FreshDirectory();
+  std::filesystem::create_directories(target);
+  std::filesystem::create_directory_symlink(target, link);
+  LocalStore store(link);
+  std::string data = "abc";
+  ASSERT_TRUE(store.Write("tas/0.0", std::as_bytes(std::span(data.data(), data.size()))).ok());
+  ASSERT_TRUE(store.Delete("tas/0.0").ok());
+  store.RemoveEmptyDirectories(true);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_TRUE(std::filesystem::is_directory(target));
+  EXPECT_FALSE(std::filesystem::exists(target + "/tas"));
+  std::filesystem::remove(link);
 }
 
 TEST(LocalStore, SyncCoversNestedDirectoriesAndNamesAStoreThatIsGone) {

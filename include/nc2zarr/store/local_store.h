@@ -23,7 +23,7 @@ class LocalStore final : public Store {
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, std::size_t limit = 0) override;
   Status Delete(const std::string& key) override;
   Status RemoveLeftovers() override;
-  Status RemoveEmptyDirectories() override;
+  void RemoveEmptyDirectories(bool and_root) override;
   Status Sync() override;
   std::string Describe() const override { return root_; }
 

@@ -64,10 +64,12 @@ class Store {
   // temporary files); only called when no writer of this store is running.
   virtual Status RemoveLeftovers() { return Status::Ok(); }
 
-  // Removes the directories that deleting every object left empty, the
-  // store's own last, so `rm` leaves nothing behind; one still holding a
-  // file nc2zarr did not write stays. A bucket has no directories.
-  virtual Status RemoveEmptyDirectories() { return Status::Ok(); }
+  // Removes the directories that deleting objects left empty, and with
+  // and_root the store's own last, so `rm` leaves nothing behind. Best
+  // effort: a directory still holding a file nc2zarr did not write stays,
+  // and so does a root that is a mount point or a symbolic link. A bucket
+  // has no directories.
+  virtual void RemoveEmptyDirectories(bool and_root) { (void)and_root; }
 
   // Makes every object written so far survive a crash of the machine, not
   // only of the program: called before the commit object is written, so a
