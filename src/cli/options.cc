@@ -153,10 +153,14 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     cmd->add_option("--target-chunk-mb", target_mb, "chunk size to aim for where --chunks says nothing")
         ->check(FiniteNumber())
         ->capture_default_str();
-    cmd->add_option("--variables", variables, "variables to convert, comma separated (their coordinates come along)");
+    // One value an occurrence (repeatable): `--variables tas in/*.nc` must
+    // not take the inputs for variable names.
+    cmd->add_option("--variables", variables, "variables to convert, comma separated (their coordinates come along)")
+        ->allow_extra_args(false);
     cmd->add_option("--drop-variables", drop_variables,
                     "variables to leave out, comma separated, even where others name them (as xarray's "
-                    "drop_variables)");
+                    "drop_variables)")
+        ->allow_extra_args(false);
     cmd->add_option("--compressor", compressor, "zstd[:LEVEL] or none")->capture_default_str();
     cmd->add_flag("--shuffle", shuffle, "byte-shuffle numbers before compressing (numcodecs' shuffle filter)");
     add_logging(cmd);

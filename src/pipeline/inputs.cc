@@ -65,12 +65,15 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
     const std::string identity =
         ::stat(p.c_str(), &st) == 0 ? std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) : "path:" + p;
     if (!seen.insert(identity).second) continue;
-    // Absolute, so the plan names the same files however they were spelled
-    // (`run/f.nc` from the submit directory, `/scratch/me/run/f.nc` in the
-    // batch script): the rerun is the same job.
+    // Absolute, its directory with symbolic links resolved (as the system
+    // resolves `link/..`), so the plan names the same files however they
+    // were spelled (`run/f.nc` from the submit directory, `$SCRATCH/run/f.nc`
+    // in the batch script): the rerun is the same job. A file that is a
+    // link keeps its own name.
     std::error_code ec;
-    auto absolute = std::filesystem::absolute(p, ec);
-    unique.push_back(ec ? std::move(p) : absolute.lexically_normal().string());
+    const std::filesystem::path given(p);
+    auto directory = std::filesystem::weakly_canonical(std::filesystem::absolute(given, ec).parent_path(), ec);
+    unique.push_back(ec ? std::move(p) : (directory / given.filename()).string());
   }
   if (unique.empty()) return UsageError("no input files given");
   return unique;

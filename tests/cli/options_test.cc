@@ -55,6 +55,15 @@ TEST(ParseCommandLine, ErrorsAreOneLineNamingWhatIsWrong) {
   }
 }
 
+TEST(ParseCommandLine, VariablesTakeOneValueAnOccurrenceSoInputsMayFollow) {
+  auto p = Parse({"convert", "--variables", "tas", "a.nc", "b.nc", "--drop-variables", "x,y", "--drop-variables", "z",
+                  "c.nc", "-o", "out.zarr"});
+  ASSERT_TRUE(p.options.has_value()) << p.message;
+  EXPECT_EQ(p.options->convert.inputs, (std::vector<std::string>{"a.nc", "b.nc", "c.nc"}));
+  EXPECT_EQ(p.options->convert.request.variables, (std::vector<std::string>{"tas"}));
+  EXPECT_EQ(p.options->convert.request.drop_variables, (std::vector<std::string>{"x", "y", "z"}));
+}
+
 TEST(ParseCommandLine, PlanNeedsNoOutput) {
   auto p = Parse({"plan", "a.nc", "--json", "-q"});
   ASSERT_TRUE(p.options.has_value()) << p.message;

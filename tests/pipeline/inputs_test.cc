@@ -67,6 +67,23 @@ TEST_F(ExpandInputsTest, PathsAreAbsoluteSoARerunSpelledOtherwiseIsTheSameJob) {
   EXPECT_EQ(*got, (std::vector<std::string>{a}));
 }
 
+TEST_F(ExpandInputsTest, ADirectoryLinkFollowedByDotDotIsWhereTheSystemGoes) {
+  // top/link -> real/deep/sub: top/link/../f.nc is real/deep/f.nc, not top/f.nc.
+  fs::create_directories(dir_ / "real" / "deep" / "sub");
+  fs::create_directories(dir_ / "top");
+  fs::create_directory_symlink(dir_ / "real" / "deep" / "sub", dir_ / "top" / "link");
+  std::string wanted = Touch("real/deep/f.nc");
+  Touch("top/f.nc");  // the file a textual `..` would pick
+  auto got = ExpandInputs({(dir_ / "top" / "link" / ".." / "f.nc").string()});
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, (std::vector<std::string>{fs::weakly_canonical(wanted).string()}));
+  // A file that is itself a link keeps its name.
+  fs::create_symlink(wanted, dir_ / "named.nc");
+  got = ExpandInputs({(dir_ / "named.nc").string()});
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, (std::vector<std::string>{(fs::weakly_canonical(dir_) / "named.nc").string()}));
+}
+
 TEST_F(ExpandInputsTest, AnInputListNamingNoFileIsAUsageErrorNamingIt) {
   std::string list = (dir_ / "list.txt").string();
   std::ofstream(list) << "# nothing yet\n\n";
