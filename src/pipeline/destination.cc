@@ -1,5 +1,7 @@
 #include "nc2zarr/pipeline/destination.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -69,6 +71,24 @@ Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objec
   }
   ClearJournals(policy.journal_dir);
   return Status::Ok();
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat x {}, y {};
+  return ::stat(a.c_str(), &x) == 0 && ::stat(b.c_str(), &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+// The recorded plan is this one but for how its files were spelled (a
+// relative path an older version recorded, another symbolic link to the
+// same directory): the same job.
+bool SameFilesSpelledOtherwise(Plan recorded, const Plan& plan, const std::string& plan_json) {
+  if (recorded.files.size() != plan.files.size()) return false;
+  for (std::size_t i = 0; i < plan.files.size(); ++i) {
+    if (recorded.files[i].path == plan.files[i].path) continue;
+    if (!SameFile(recorded.files[i].path, plan.files[i].path)) return false;
+    recorded.files[i].path = plan.files[i].path;
+  }
+  return PlanToJson(recorded) == plan_json;
 }
 
 // Planned chunks a committed store lacks or holds otherwise than recorded.
@@ -192,7 +212,12 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
     auto parsed = PlanFromJson(Text(*recorded_text));
     if (parsed.ok()) recorded = *parsed;
   }
-  const bool same_plan = recorded_text.ok() && PlanFingerprint(Text(*recorded_text)) == state.fingerprint;
+  bool same_plan = recorded_text.ok() && PlanFingerprint(Text(*recorded_text)) == state.fingerprint;
+  if (!same_plan && recorded && SameFilesSpelledOtherwise(*recorded, plan, state.plan_json)) {
+    // The journals and the commit's record carry the recorded plan's fingerprint.
+    same_plan = true;
+    state.fingerprint = PlanFingerprint(Text(*recorded_text));
+  }
   auto changes = [&] {
     if (!recorded) return std::string("its recorded plan is unreadable");
     // The first few: a refusal stays one readable line with 200 files renamed.

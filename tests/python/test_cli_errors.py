@@ -302,6 +302,20 @@ class BadInput(StoreTestCase):
         same = run(["convert", os.path.relpath(self.path("a*.nc"), "/"), "-o", store], cwd="/")
         self.assertIn("already holds the complete store of this job; nothing to do", same.stderr)
 
+    def test_the_same_files_named_through_links_are_the_same_job(self):
+        # As a store recorded with other spellings of its inputs (links, or
+        # relative paths from an older version): the files, not the names.
+        for name, times in (("a.nc", [0, 1]), ("b.nc", [2, 3])):
+            write(self.path(name), times)
+            os.symlink(self.path(name), self.path("link-" + name))
+        store = self.path("out.zarr")
+        run(["convert", self.path("link-a.nc"), self.path("link-b.nc"), "-o", store, "-q"])
+        same = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store])
+        self.assertIn("already holds the complete store of this job; nothing to do", same.stderr)
+        other = run(["convert", self.path("a.nc"), "-o", store], check=False)
+        self.assertEqual(other.returncode, 1)
+        self.assertIn("made from other inputs or options", other.stderr)
+
     def test_destination_that_is_some_other_directory(self):
         write(self.path("a.nc"), [0, 1])
         os.makedirs(self.path("home"))
