@@ -74,16 +74,13 @@ Status WriteDatasetMetadata(const std::vector<MetadataObject>& objects, Store& s
   return synced.ok() ? synced : withdraw(synced);
 }
 
-Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,
-                   bool mirror_journal, int threads) {
+Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir, int threads) {
   // Every rank has stopped writing: what a killed earlier run left half-written goes.
   RETURN_IF_ERROR(store.RemoveLeftovers());
   ASSIGN_OR_RETURN(JournalReplay replay, ReplayJournals(journal_dir, state.fingerprint));
   RETURN_IF_ERROR(VerifyChunks(plan, store, replay));
-  if (mirror_journal) {
-    // The record of what was stored travels with the store (no session URLs).
-    RETURN_IF_ERROR(store.Write(kJournalMirrorKey, TextBytes(StoredRecordsText(state.fingerprint, replay)), WriteOnce()));
-  }
+  // The record of what was stored travels with the store (no session URLs).
+  RETURN_IF_ERROR(store.Write(kJournalMirrorKey, TextBytes(StoredRecordsText(state.fingerprint, replay)), WriteOnce()));
   return WriteDatasetMetadata(DatasetMetadata(plan), store, threads);
 }
 

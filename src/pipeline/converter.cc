@@ -292,8 +292,7 @@ Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summar
     }
     outcome = EncodeStatus(worst);
   } else if (root) {
-    outcome = EncodeStatus(CommitStore(plan, state, *store, journal_dir, IsRemoteDestination(options.output),
-                                       options.write_threads));
+    outcome = EncodeStatus(CommitStore(plan, state, *store, journal_dir, options.write_threads));
   }
   comm.Broadcast(outcome, 0);
   Status result = DecodeStatus(outcome);

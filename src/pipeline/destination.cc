@@ -245,6 +245,7 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
       LogWarning(store.Describe() + " is committed but " + std::to_string(damaged.size()) + " chunk(s) (" +
                  damaged.front() + (damaged.size() > 1 ? ", ..." : "") +
                  ") are missing or differ from what was written: writing them again");
+      RETURN_IF_ERROR(RecordUnrecordedChunks(plan, store, records, policy.threads));
       RETURN_IF_ERROR(Uncommit(store));
       RETURN_IF_ERROR(RemoveProbeLeftovers(store));
       RETURN_IF_ERROR(ProbeDestination(store));

@@ -54,27 +54,54 @@ Result<JournalReplay> CommittedRecords(Store& store, const std::string& journal_
   return records;
 }
 
-Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, const std::vector<std::string>& keys,
-                                                              const JournalReplay& records, int threads) {
-  std::vector<std::string> differing;
+Result<std::map<std::string, std::uint32_t>> ReadBackCrc32c(Store& store, const std::vector<std::string>& keys,
+                                                            int threads) {
+  std::map<std::string, std::uint32_t> crcs;
   std::mutex mutex;
   WorkerPool pool(static_cast<std::size_t>(std::max(1, threads)));
   for (const auto& key : keys) {
-    const auto recorded = records.stored.find(key);
-    if (recorded == records.stored.end()) continue;
-    const bool added = pool.Add([&, key, expected = recorded->second.crc32c](std::size_t) -> Status {
+    const bool added = pool.Add([&, key](std::size_t) -> Status {
       ASSIGN_OR_RETURN(auto bytes, store.Read(key));
-      if (Crc32c(bytes) != expected) {
-        std::lock_guard lock(mutex);
-        differing.push_back(key);
-      }
+      const std::uint32_t crc = Crc32c(bytes);
+      std::lock_guard lock(mutex);
+      crcs[key] = crc;
       return Status::Ok();
     });
     if (!added) break;
   }
   RETURN_IF_ERROR(pool.Finish());
-  std::sort(differing.begin(), differing.end());
-  return differing;
+  return crcs;
+}
+
+Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, const std::vector<std::string>& keys,
+                                                              const JournalReplay& records, int threads) {
+  std::vector<std::string> recorded;
+  for (const auto& key : keys) {
+    if (records.stored.count(key)) recorded.push_back(key);
+  }
+  ASSIGN_OR_RETURN(auto crcs, ReadBackCrc32c(store, recorded, threads));
+  std::vector<std::string> differing;
+  for (const auto& [key, crc] : crcs) {
+    if (crc != records.stored.at(key).crc32c) differing.push_back(key);
+  }
+  return differing;  // in key order
+}
+
+Status RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records, int threads) {
+  ASSIGN_OR_RETURN(Listing listing, ListByKey(store));
+  std::vector<std::string> unread;
+  for (const auto& key : PlannedChunkKeys(plan)) {
+    if (CheckChunk(key, listing, records) != ChunkState::kUnrecorded) continue;
+    const ObjectInfo& o = listing.at(key);
+    if (o.crc32c) {
+      records.stored[key] = StoredObject{o.size, *o.crc32c};
+    } else {
+      unread.push_back(key);
+    }
+  }
+  ASSIGN_OR_RETURN(auto crcs, ReadBackCrc32c(store, unread, threads));
+  for (const auto& [key, crc] : crcs) records.stored[key] = StoredObject{listing.at(key).size, crc};
+  return Status::Ok();
 }
 
 }  // namespace nc2zarr

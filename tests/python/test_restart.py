@@ -380,6 +380,30 @@ class Restart(StoreTestCase):
         status = run(["status", url, "--anonymous", "--journal-dir", self.path("journal")])
         self.assertIn("complete (committed", status.stdout)
 
+    def test_a_committed_store_keeps_its_record_and_is_repaired_without_one(self):
+        # Journals elsewhere (--journal-dir): the store's own copy of the
+        # record still finds a chunk cut short.
+        store = self.path("kept.zarr")
+        run(["convert", self.inputs, "-o", store, "-q", "--journal-dir", self.path("journals")] + CHUNKS)
+        self.assertTrue(os.path.exists(os.path.join(store, ".nc2zarr", "journal.log")))
+        with open(os.path.join(store, "tas", "1.0.0"), "r+b") as f:
+            f.truncate(100)
+        status = run(["status", store], check=False)
+        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
+        self.assertIn("DAMAGED: committed, but 1 chunk(s)", status.stdout)
+        # No record at all (a store committed by an older version): the
+        # repair takes the listed chunks as the commit verified them and
+        # writes only the missing one.
+        os.remove(os.path.join(store, ".nc2zarr", "journal.log"))
+        shutil.rmtree(self.path("journals"))
+        os.remove(os.path.join(store, "tas", "1.0.0"))
+        result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        resumed = re.search(r"resuming: (\d+) of (\d+) chunks are stored and verified", result.stderr)
+        self.assertIsNotNone(resumed, result.stderr)
+        self.assertEqual(int(resumed.group(1)), int(resumed.group(2)) - 1)
+        self.assertSameObjects(self.reference, store)
+        self.assertIn("complete (committed", run(["status", store]).stdout)
+
     def test_a_journaled_chunk_replaced_between_runs_is_written_again(self):
         store = self.interrupted_local_store("replaced.zarr")
         (journal,) = glob.glob(os.path.join(store, ".nc2zarr", "journal", "*.log"))

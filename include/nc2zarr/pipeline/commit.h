@@ -14,8 +14,10 @@
 
 namespace nc2zarr {
 
-Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir,
-                   bool mirror_journal, int threads);
+// Checks every chunk against the journals, keeps their record in the store
+// (.nc2zarr/journal.log, so status and a repair work from any directory,
+// whatever --journal-dir was), then writes the metadata that opens it.
+Status CommitStore(const Plan& plan, const RunState& state, Store& store, const std::string& journal_dir, int threads);
 
 // Writes the metadata objects: those that open nothing (arrays' metadata,
 // groups' attributes) on `threads` writers at once; then, one by one in the

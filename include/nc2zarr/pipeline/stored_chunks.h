@@ -43,4 +43,10 @@ Result<JournalReplay> CommittedRecords(Store& store, const std::string& journal_
 Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, const std::vector<std::string>& keys,
                                                               const JournalReplay& records, int threads);
 
+// A committed store's chunks that no record names (committed by an older
+// version, or its journals gone) were verified before the commit: their
+// record is taken from the listing, a local chunk's CRC32C from its bytes,
+// so a repair rewrites only the damaged ones.
+Status RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records, int threads);
+
 }  // namespace nc2zarr
