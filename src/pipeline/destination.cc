@@ -245,8 +245,12 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
       LogWarning(store.Describe() + " is committed but " + std::to_string(damaged.size()) + " chunk(s) (" +
                  damaged.front() + (damaged.size() > 1 ? ", ..." : "") +
                  ") are missing or differ from what was written: writing them again");
-      RETURN_IF_ERROR(RecordUnrecordedChunks(plan, store, records, policy.threads));
+      ASSIGN_OR_RETURN(auto broken, RecordUnrecordedChunks(plan, store, records, policy.threads));
       RETURN_IF_ERROR(Uncommit(store));
+      for (const auto& key : broken) {
+        LogWarning(store.Describe() + ": " + key + " does not decode to a whole chunk; writing it again");
+        RETURN_IF_ERROR(store.Delete(key));  // the rerun's write-once upload would refuse the key
+      }
       RETURN_IF_ERROR(RemoveProbeLeftovers(store));
       RETURN_IF_ERROR(ProbeDestination(store));
       return ResumeState(plan, store, policy, state, records);

@@ -87,21 +87,46 @@ Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, cons
   return differing;  // in key order
 }
 
-Status RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records, int threads) {
+Result<std::vector<std::string>> RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records,
+                                                        int threads) {
   ASSIGN_OR_RETURN(Listing listing, ListByKey(store));
-  std::vector<std::string> unread;
-  for (const auto& key : PlannedChunkKeys(plan)) {
-    if (CheckChunk(key, listing, records) != ChunkState::kUnrecorded) continue;
-    const ObjectInfo& o = listing.at(key);
-    if (o.crc32c) {
-      records.stored[key] = StoredObject{o.size, *o.crc32c};
-    } else {
-      unread.push_back(key);
+  // Each unrecorded chunk with the bytes it decodes to (edge chunks are full-size).
+  std::vector<std::pair<std::string, std::size_t>> unrecorded;
+  for (const auto& v : plan.variables) {
+    std::size_t raw = v.element_size();
+    for (std::size_t n : v.chunks) raw *= n;
+    for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) {
+      std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
+      if (CheckChunk(key, listing, records) == ChunkState::kUnrecorded) unrecorded.emplace_back(std::move(key), raw);
     }
   }
-  ASSIGN_OR_RETURN(auto crcs, ReadBackCrc32c(store, unread, threads));
-  for (const auto& [key, crc] : crcs) records.stored[key] = StoredObject{listing.at(key).size, crc};
-  return Status::Ok();
+  // What changed since the commit is not known: every such chunk must
+  // still decode to a whole chunk (a cut or replaced one does not).
+  std::vector<std::string> broken;
+  std::mutex mutex;
+  const std::size_t workers = static_cast<std::size_t>(std::max(1, threads));
+  std::vector<std::unique_ptr<Compressor>> decoders;
+  for (std::size_t i = 0; i < workers; ++i) decoders.push_back(MakeCompressor(plan.compressor));
+  WorkerPool pool(workers);
+  for (const auto& [key, raw] : unrecorded) {
+    const bool added = pool.Add([&, key = key, raw = raw](std::size_t worker) -> Status {
+      ASSIGN_OR_RETURN(auto bytes, store.Read(key));
+      std::vector<std::byte> decoded;
+      const bool whole = decoders[worker]->Decode(bytes, decoded).ok() && decoded.size() == raw;
+      const std::uint32_t crc = Crc32c(bytes);
+      std::lock_guard lock(mutex);
+      if (whole) {
+        records.stored[key] = StoredObject{bytes.size(), crc};
+      } else {
+        broken.push_back(key);
+      }
+      return Status::Ok();
+    });
+    if (!added) break;
+  }
+  RETURN_IF_ERROR(pool.Finish());
+  std::sort(broken.begin(), broken.end());
+  return broken;
 }
 
 }  // namespace nc2zarr

@@ -394,13 +394,18 @@ class Restart(StoreTestCase):
         # No record at all (a store committed by an older version): the
         # repair takes the listed chunks as the commit verified them and
         # writes only the missing one.
+        # A chunk cut short with it must still be found: each unrecorded
+        # chunk has to decode to a whole one.
         os.remove(os.path.join(store, ".nc2zarr", "journal.log"))
         shutil.rmtree(self.path("journals"))
         os.remove(os.path.join(store, "tas", "1.0.0"))
+        with open(os.path.join(store, "tas", "2.0.0"), "r+b") as f:
+            f.truncate(10)
         result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        self.assertIn("tas/2.0.0 does not decode to a whole chunk; writing it again", result.stderr)
         resumed = re.search(r"resuming: (\d+) of (\d+) chunks are stored and verified", result.stderr)
         self.assertIsNotNone(resumed, result.stderr)
-        self.assertEqual(int(resumed.group(1)), int(resumed.group(2)) - 1)
+        self.assertEqual(int(resumed.group(1)), int(resumed.group(2)) - 2)
         self.assertSameObjects(self.reference, store)
         self.assertIn("complete (committed", run(["status", store]).stdout)
 

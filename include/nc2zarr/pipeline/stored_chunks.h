@@ -44,9 +44,10 @@ Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, cons
                                                               const JournalReplay& records, int threads);
 
 // A committed store's chunks that no record names (committed by an older
-// version, or its journals gone) were verified before the commit: their
-// record is taken from the listing, a local chunk's CRC32C from its bytes,
-// so a repair rewrites only the damaged ones.
-Status RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records, int threads);
+// version, or its journals gone): each one that still decodes to a whole
+// chunk is recorded as it is, so a repair rewrites only the others, which
+// are returned.
+Result<std::vector<std::string>> RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records,
+                                                        int threads);
 
 }  // namespace nc2zarr
