@@ -80,20 +80,13 @@ bool SameFile(const std::string& a, const std::string& b) {
 
 // The recorded plan is this one but for how its files were spelled (a
 // relative path an older version recorded, another symbolic link to the
-// same directory): the same job. A recorded name that is gone (the links
-// were removed) stands for the file of the same name; the plans must still
-// agree on its size and modification time to the nanosecond.
+// same directory): the same job.
 bool SameFilesSpelledOtherwise(Plan recorded, const Plan& plan, const std::string& plan_json) {
   if (recorded.files.size() != plan.files.size()) return false;
   for (std::size_t i = 0; i < plan.files.size(); ++i) {
-    const std::string& then = recorded.files[i].path;
-    const std::string& now = plan.files[i].path;
-    if (then == now) continue;
-    std::error_code ec;
-    const bool gone = !std::filesystem::exists(then, ec) && !ec;
-    const bool same_name = std::filesystem::path(then).filename() == std::filesystem::path(now).filename();
-    if (!SameFile(then, now) && !(gone && same_name)) return false;
-    recorded.files[i].path = now;
+    if (recorded.files[i].path == plan.files[i].path) continue;
+    if (!SameFile(recorded.files[i].path, plan.files[i].path)) return false;
+    recorded.files[i].path = plan.files[i].path;
   }
   return PlanToJson(recorded) == plan_json;
 }

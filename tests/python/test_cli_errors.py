@@ -305,27 +305,16 @@ class BadInput(StoreTestCase):
     def test_the_same_files_named_through_links_are_the_same_job(self):
         # As a store recorded with other spellings of its inputs (links, or
         # relative paths from an older version): the files, not the names.
-        os.makedirs(self.path("links"))
         for name, times in (("a.nc", [0, 1]), ("b.nc", [2, 3])):
             write(self.path(name), times)
-            os.symlink(self.path(name), self.path("links", name))
+            os.symlink(self.path(name), self.path("link-" + name))
         store = self.path("out.zarr")
-        run(["convert", self.path("links", "a.nc"), self.path("links", "b.nc"), "-o", store, "-q"])
+        run(["convert", self.path("link-a.nc"), self.path("link-b.nc"), "-o", store, "-q"])
         same = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store])
         self.assertIn("already holds the complete store of this job; nothing to do", same.stderr)
         other = run(["convert", self.path("a.nc"), "-o", store], check=False)
         self.assertEqual(other.returncode, 1)
         self.assertIn("made from other inputs or options", other.stderr)
-        # The links gone, a file of the same name, size and time stands for
-        # each: a repair still runs with the real paths.
-        shutil.rmtree(self.path("links"))
-        os.remove(os.path.join(store, "tas", "0.0"))
-        repaired = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store])
-        self.assertIn("the store is complete", repaired.stderr)
-        # Another file of that name (other times) is another job.
-        write(self.path("a.nc"), [0, 5])
-        changed = run(["convert", self.path("a.nc"), self.path("b.nc"), "-o", store], check=False)
-        self.assertEqual(changed.returncode, 1)
 
     def test_destination_that_is_some_other_directory(self):
         write(self.path("a.nc"), [0, 1])
