@@ -234,18 +234,31 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
       // A run killed after its commit may have left a temporary file behind.
       RETURN_IF_ERROR(store.RemoveLeftovers());
       ASSIGN_OR_RETURN(JournalReplay records, CommittedRecords(store, policy.journal_dir, state.fingerprint));
+      for (const auto& note : records.notes) LogWarning(note);
       ASSIGN_OR_RETURN(std::vector<std::string> damaged, DamagedChunks(plan, store, records));
-      if (damaged.empty()) {
+      // A repair, or a kept record that cannot be trusted: the chunks no
+      // record names must still decode to whole chunks.
+      std::vector<std::string> broken;
+      if (!damaged.empty() || !records.notes.empty()) {
+        ASSIGN_OR_RETURN(broken, RecordUnrecordedChunks(plan, store, records, policy.threads));
+      }
+      if (damaged.empty() && broken.empty() && records.notes.empty()) {
         state.complete = true;
         return state;
       }
       // Chunks deleted or changed since the commit read as fill values or
       // wrong ones: the store stops opening until the rerun has written them
-      // and commits again.
-      LogWarning(store.Describe() + " is committed but " + std::to_string(damaged.size()) + " chunk(s) (" +
-                 damaged.front() + (damaged.size() > 1 ? ", ..." : "") +
-                 ") are missing or differ from what was written: writing them again");
-      ASSIGN_OR_RETURN(auto broken, RecordUnrecordedChunks(plan, store, records, policy.threads));
+      // and commits again (with a sound record).
+      std::vector<std::string> all = damaged;
+      all.insert(all.end(), broken.begin(), broken.end());
+      if (all.empty()) {
+        LogWarning(store.Describe() + " is committed, but its record of the chunks is damaged; every chunk "
+                                      "decodes whole: writing the record again");
+      } else {
+        LogWarning(store.Describe() + " is committed but " + std::to_string(all.size()) + " chunk(s) (" +
+                   all.front() + (all.size() > 1 ? ", ..." : "") + ") are missing or differ from what was written" +
+                   (records.notes.empty() ? "" : ", and its record of the chunks is damaged") + ": writing them again");
+      }
       RETURN_IF_ERROR(Uncommit(store));
       for (const auto& key : broken) {
         LogWarning(store.Describe() + ": " + key + " does not decode to a whole chunk; writing it again");

@@ -72,13 +72,18 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
     chunks_total += n;
   }
   // Counted, a committed store can still lack chunks deleted or changed since.
-  const bool damaged = committed && done_total < chunks_total;
-  const std::string state = !committed ? "not committed: interrupted, or still running"
-                            : damaged  ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
-                                            " chunk(s) are missing or differ from what was written (readers get "
-                                            "wrong values there, or errors); run the same convert command again to "
-                                            "write them"
-                                       : "complete (committed: .zmetadata is written)";
+  // A kept record that cannot be read leaves the chunks unjudged: the rerun
+  // checks each one by decoding it, and writes the record again.
+  const bool record_damaged = committed && !replay.notes.empty();
+  const bool damaged = committed && (done_total < chunks_total || record_damaged);
+  const std::string state =
+      !committed       ? "not committed: interrupted, or still running"
+      : record_damaged ? "DAMAGED: committed, but its record of the chunks is damaged (" + replay.notes.front() +
+                             "); run the same convert command again to check every chunk and write it again"
+      : damaged        ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
+                      " chunk(s) are missing or differ from what was written (readers get wrong values there, or "
+                      "errors); run the same convert command again to write them"
+                       : "complete (committed: .zmetadata is written)";
   out = Line("%s: %s", store.Describe().c_str(), state.c_str()) + out;
   out += Line("chunks stored: %zu of %zu (%.1f%%), %.1f MB stored", done_total, chunks_total,
               chunks_total ? 100.0 * static_cast<double>(done_total) / static_cast<double>(chunks_total) : 100.0,

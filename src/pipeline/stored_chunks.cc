@@ -51,7 +51,7 @@ Result<JournalReplay> CommittedRecords(Store& store, const std::string& journal_
   ASSIGN_OR_RETURN(JournalReplay journals, ReplayJournals(journal_dir, plan_fingerprint));
   for (auto& [key, object] : journals.stored) records.stored[key] = object;
   records.files += journals.files;
-  return records;
+  return records;  // with the kept copy's notes only: other plans' journals in journal_dir are no damage
 }
 
 Result<std::map<std::string, std::uint32_t>> ReadBackCrc32c(Store& store, const std::vector<std::string>& keys,
@@ -93,7 +93,8 @@ Result<std::vector<std::string>> RecordUnrecordedChunks(const Plan& plan, Store&
   // Each unrecorded chunk with the bytes it decodes to (edge chunks are full-size).
   std::vector<std::pair<std::string, std::size_t>> unrecorded;
   for (const auto& v : plan.variables) {
-    std::size_t raw = v.element_size();
+    // 0: variable-length strings decode to no fixed size, only whole.
+    std::size_t raw = v.type == DataType::kString ? 0 : v.element_size();
     for (std::size_t n : v.chunks) raw *= n;
     for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) {
       std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
@@ -112,7 +113,7 @@ Result<std::vector<std::string>> RecordUnrecordedChunks(const Plan& plan, Store&
     const bool added = pool.Add([&, key = key, raw = raw](std::size_t worker) -> Status {
       ASSIGN_OR_RETURN(auto bytes, store.Read(key));
       std::vector<std::byte> decoded;
-      const bool whole = decoders[worker]->Decode(bytes, decoded).ok() && decoded.size() == raw;
+      const bool whole = decoders[worker]->Decode(bytes, decoded).ok() && (raw == 0 || decoded.size() == raw);
       const std::uint32_t crc = Crc32c(bytes);
       std::lock_guard lock(mutex);
       if (whole) {

@@ -3,6 +3,7 @@ sets) converted and checked against xarray's reading of the inputs."""
 import glob
 import json
 import os
+import shutil
 import unittest
 
 import xarray
@@ -69,6 +70,20 @@ class RealFiles(StoreTestCase):
             self.assertEqual(sorted(ours.data_vars), ["siconc", "time_bnds", "vertices_latitude"])
         with open(os.path.join(dropped, "siconc", ".zattrs")) as f:
             self.assertEqual(json.load(f)["coordinates"], "type latitude")
+
+    def test_a_repair_without_records_keeps_whole_string_chunks(self):
+        # Variable-length strings decode to no fixed size: whole, they are kept.
+        store = self.path("sst.zarr")
+        source = os.path.join(REAL, "sst_CMIP6_ssp245_mon_201501-210012.nc")
+        run(["convert", source, "-o", store, "-q"])
+        os.remove(os.path.join(store, ".nc2zarr", "journal.log"))
+        shutil.rmtree(os.path.join(store, ".nc2zarr", "journal"))
+        os.remove(os.path.join(store, "sst", sorted(f for f in os.listdir(os.path.join(store, "sst"))
+                                                    if not f.startswith("."))[0]))
+        result = run(["convert", source, "-o", store])
+        self.assertNotIn("does not decode", result.stderr)
+        self.assertRegex(result.stderr, r"wrote 1 chunks")
+        self.assertMatchesXarray(store)
 
     def test_overlapping_esgf_files_are_refused(self):
         # HadGEM2-ES: 2099-12-16 is in two files, from two model runs.

@@ -409,6 +409,25 @@ class Restart(StoreTestCase):
         self.assertSameObjects(self.reference, store)
         self.assertIn("complete (committed", run(["status", store]).stdout)
 
+    def test_a_damaged_record_in_the_store_makes_every_chunk_checked(self):
+        # The kept record unreadable: status cannot call the store complete,
+        # and the rerun decodes every chunk, rewrites the cut one and the record.
+        store = self.path("record.zarr")
+        run(["convert", self.inputs, "-o", store, "-q", "--journal-dir", self.path("journals")] + CHUNKS)
+        shutil.rmtree(self.path("journals"))
+        with open(os.path.join(store, ".nc2zarr", "journal.log"), "r+b") as f:
+            f.seek(3)
+            f.write(b"X")
+        with open(os.path.join(store, "tas", "1.0.0"), "r+b") as f:
+            f.truncate(500)
+        status = run(["status", store], check=False)
+        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
+        self.assertIn("DAMAGED: committed, but its record of the chunks is damaged", status.stdout)
+        result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        self.assertIn("tas/1.0.0 does not decode to a whole chunk; writing it again", result.stderr)
+        self.assertSameObjects(self.reference, store)
+        self.assertIn("complete (committed", run(["status", store]).stdout)
+
     def test_a_journaled_chunk_replaced_between_runs_is_written_again(self):
         store = self.interrupted_local_store("replaced.zarr")
         (journal,) = glob.glob(os.path.join(store, ".nc2zarr", "journal", "*.log"))

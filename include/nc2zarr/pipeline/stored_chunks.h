@@ -32,8 +32,9 @@ ChunkState CheckChunk(const std::string& key, const Listing& listing, const Jour
 std::vector<std::string> PlannedChunkKeys(const Plan& plan);
 
 // What a committed store records as written: the copy it keeps at
-// kJournalMirrorKey (a bucket's) and the journals in journal_dir (a local
-// store's own), the journals' records winning.
+// kJournalMirrorKey and the journals in journal_dir, the journals' records
+// winning. Its notes say only what is wrong with the kept copy (damaged, or
+// another plan's): then its chunks cannot be judged by the listing alone.
 Result<JournalReplay> CommittedRecords(Store& store, const std::string& journal_dir,
                                        const std::string& plan_fingerprint);
 
