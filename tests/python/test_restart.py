@@ -42,6 +42,11 @@ def children(pid):
 
 
 class Restart(StoreTestCase):
+    def assertStatusDamaged(self, store, says):
+        status = run(["status", store], check=False)
+        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
+        self.assertIn(says, status.stdout)
+
     @classmethod
     def setUpClass(cls):
         cls.rng = random.Random(SEED)
@@ -388,9 +393,7 @@ class Restart(StoreTestCase):
         self.assertTrue(os.path.exists(os.path.join(store, ".nc2zarr", "journal.log")))
         with open(os.path.join(store, "tas", "1.0.0"), "r+b") as f:
             f.truncate(100)
-        status = run(["status", store], check=False)
-        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
-        self.assertIn("DAMAGED: committed, but 1 chunk(s)", status.stdout)
+        self.assertStatusDamaged(store, "DAMAGED: committed, but 1 chunk(s)")
         # No record at all (a store committed by an older version): the
         # repair takes the listed chunks as the commit verified them and
         # writes only the missing one.
@@ -420,9 +423,7 @@ class Restart(StoreTestCase):
             f.write(b"X")
         with open(os.path.join(store, "tas", "1.0.0"), "r+b") as f:
             f.truncate(500)
-        status = run(["status", store], check=False)
-        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
-        self.assertIn("DAMAGED: committed, but its record of the chunks is damaged", status.stdout)
+        self.assertStatusDamaged(store, "DAMAGED: committed, but its record of the chunks is damaged")
         result = run(["convert", self.inputs, "-o", store] + CHUNKS)
         self.assertIn("tas/1.0.0 does not decode to a whole chunk; writing it again", result.stderr)
         self.assertSameObjects(self.reference, store)
@@ -452,9 +453,7 @@ class Restart(StoreTestCase):
         run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
         with open(os.path.join(store, "tas", "1.0.0"), "r+b") as f:
             f.truncate(1000)
-        status = run(["status", store], check=False)
-        self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
-        self.assertIn("DAMAGED: committed, but 1 chunk(s) are missing or differ from what was written", status.stdout)
+        self.assertStatusDamaged(store, "DAMAGED: committed, but 1 chunk(s) are missing or differ from what was written")
         result = run(["convert", self.inputs, "-o", store] + CHUNKS)
         self.assertIn("is committed but 1 chunk(s) (tas/1.0.0) are missing or differ from what was written", result.stderr)
         self.assertIn("tas/1.0.0 differs from what was written; writing it again", result.stderr)
