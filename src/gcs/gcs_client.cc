@@ -158,17 +158,13 @@ Result<GcsObject> GcsClient::Upload(const std::string& bucket, const std::string
     if (!uploaded.ok() && uploaded.status().code() != ErrorCode::kAlreadyExists) return uploaded.status();
     const bool resumed = round == 0 && !hooks.resume_session.empty();
     if (uploaded.ok() && uploaded->crc32c == crc32c && !resumed) return uploaded;
-    if (resumed && uploaded.ok()) {
-      // A session an earlier run finished still describes the object it
-      // made, which may have been deleted or replaced since.
-      auto stored = GetMetadata(bucket, name);
-      if (stored.ok() && stored->crc32c == crc32c && stored->size == data.size()) return stored;
-      if (!stored.ok() && stored.status().code() != ErrorCode::kNotFound) return stored.status();
-      if (!stored.ok()) continue;  // gone: a fresh upload
-    }
-    // A 412 (an earlier attempt or run stored it), or a reply whose CRC32C
-    // differs from ours: what is really stored decides.
-    ASSIGN_OR_RETURN(GcsObject stored, GetMetadata(bucket, name));
+    // A 412 (an earlier attempt or run stored it), a reply whose CRC32C
+    // differs from ours, or a session an earlier run finished (it still
+    // describes the object it made, which may be gone or replaced since):
+    // what is really stored decides.
+    auto now = GetMetadata(bucket, name);
+    if (resumed && !now.ok() && now.status().code() == ErrorCode::kNotFound) continue;  // gone: a fresh upload
+    ASSIGN_OR_RETURN(GcsObject stored, std::move(now));
     if (stored.crc32c == crc32c && stored.size == data.size()) return stored;
     if (!uploaded.ok()) {
       return AlreadyExists(target + " already exists with different content (not written by this job); write "

@@ -1,7 +1,5 @@
 #include "nc2zarr/pipeline/destination.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "nc2zarr/base/file_stamp.h"
 #include "nc2zarr/base/log.h"
 #include "nc2zarr/gcs/gcs_path.h"
 #include "nc2zarr/journal/journal.h"
@@ -73,11 +72,6 @@ Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objec
   return Status::Ok();
 }
 
-bool SameFile(const std::string& a, const std::string& b) {
-  struct stat x {}, y {};
-  return ::stat(a.c_str(), &x) == 0 && ::stat(b.c_str(), &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
-}
-
 // The recorded plan is this one but for how its files were spelled (a
 // relative path an older version recorded, another symbolic link to the
 // same directory): the same job.
@@ -85,7 +79,8 @@ bool SameFilesSpelledOtherwise(Plan recorded, const Plan& plan, const std::strin
   if (recorded.files.size() != plan.files.size()) return false;
   for (std::size_t i = 0; i < plan.files.size(); ++i) {
     if (recorded.files[i].path == plan.files[i].path) continue;
-    if (!SameFile(recorded.files[i].path, plan.files[i].path)) return false;
+    const auto then = FileIdentity(recorded.files[i].path);
+    if (!then || then != FileIdentity(plan.files[i].path)) return false;
     recorded.files[i].path = plan.files[i].path;
   }
   return PlanToJson(recorded) == plan_json;

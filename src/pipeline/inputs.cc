@@ -1,11 +1,12 @@
 #include "nc2zarr/pipeline/inputs.h"
 
 #include <glob.h>
-#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
+
+#include "nc2zarr/base/file_stamp.h"
 
 namespace nc2zarr {
 namespace {
@@ -61,9 +62,7 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
   std::vector<std::string> unique;
   std::set<std::string> seen;
   for (auto& p : expanded) {
-    struct stat st {};
-    const std::string identity =
-        ::stat(p.c_str(), &st) == 0 ? std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) : "path:" + p;
+    const std::string identity = FileIdentity(p).value_or("path:" + p);
     if (!seen.insert(identity).second) continue;
     // Absolute, its directory with symbolic links resolved (as the system
     // resolves `link/..`), so the plan names the same files however they

@@ -1,6 +1,7 @@
 #include "nc2zarr/pipeline/stored_chunks.h"
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 
 #include "nc2zarr/base/worker_pool.h"
@@ -9,6 +10,25 @@
 #include "nc2zarr/zarr/keys.h"
 
 namespace nc2zarr {
+namespace {
+
+// Reads each key on `threads` threads and hands its bytes to use (called
+// concurrently, with the index of the thread: state of its own).
+Status ReadEach(Store& store, const std::vector<std::string>& keys, int threads,
+                const std::function<void(std::size_t worker, const std::string& key, std::vector<std::byte> bytes)>& use) {
+  WorkerPool pool(static_cast<std::size_t>(std::max(1, threads)));
+  for (const auto& key : keys) {
+    const bool added = pool.Add([&, key](std::size_t worker) -> Status {
+      ASSIGN_OR_RETURN(auto bytes, store.Read(key));
+      use(worker, key, std::move(bytes));
+      return Status::Ok();
+    });
+    if (!added) break;
+  }
+  return pool.Finish();
+}
+
+}  // namespace
 
 Result<Listing> ListByKey(Store& store) {
   ASSIGN_OR_RETURN(auto objects, store.List(""));
@@ -54,78 +74,59 @@ Result<JournalReplay> CommittedRecords(Store& store, const std::string& journal_
   return records;  // with the kept copy's notes only: other plans' journals in journal_dir are no damage
 }
 
-Result<std::map<std::string, std::uint32_t>> ReadBackCrc32c(Store& store, const std::vector<std::string>& keys,
-                                                            int threads) {
-  std::map<std::string, std::uint32_t> crcs;
-  std::mutex mutex;
-  WorkerPool pool(static_cast<std::size_t>(std::max(1, threads)));
-  for (const auto& key : keys) {
-    const bool added = pool.Add([&, key](std::size_t) -> Status {
-      ASSIGN_OR_RETURN(auto bytes, store.Read(key));
-      const std::uint32_t crc = Crc32c(bytes);
-      std::lock_guard lock(mutex);
-      crcs[key] = crc;
-      return Status::Ok();
-    });
-    if (!added) break;
-  }
-  RETURN_IF_ERROR(pool.Finish());
-  return crcs;
-}
-
 Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, const std::vector<std::string>& keys,
                                                               const JournalReplay& records, int threads) {
   std::vector<std::string> recorded;
   for (const auto& key : keys) {
     if (records.stored.count(key)) recorded.push_back(key);
   }
-  ASSIGN_OR_RETURN(auto crcs, ReadBackCrc32c(store, recorded, threads));
   std::vector<std::string> differing;
-  for (const auto& [key, crc] : crcs) {
-    if (crc != records.stored.at(key).crc32c) differing.push_back(key);
-  }
-  return differing;  // in key order
+  std::mutex mutex;
+  RETURN_IF_ERROR(ReadEach(store, recorded, threads, [&](std::size_t, const std::string& key, std::vector<std::byte> bytes) {
+    if (Crc32c(bytes) == records.stored.at(key).crc32c) return;
+    std::lock_guard lock(mutex);
+    differing.push_back(key);
+  }));
+  std::sort(differing.begin(), differing.end());
+  return differing;
 }
 
 Result<std::vector<std::string>> RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records,
                                                         int threads) {
   ASSIGN_OR_RETURN(Listing listing, ListByKey(store));
-  // Each unrecorded chunk with the bytes it decodes to (edge chunks are full-size).
-  std::vector<std::pair<std::string, std::size_t>> unrecorded;
+  // Each unrecorded chunk, and the bytes it decodes to (edge chunks are
+  // full-size; 0: variable-length strings decode to no fixed size).
+  std::vector<std::string> unrecorded;
+  std::map<std::string, std::size_t> raw_bytes;
   for (const auto& v : plan.variables) {
-    // 0: variable-length strings decode to no fixed size, only whole.
     std::size_t raw = v.type == DataType::kString ? 0 : v.element_size();
     for (std::size_t n : v.chunks) raw *= n;
     for (std::size_t k = 0, n = v.chunk_count(); k < n; ++k) {
       std::string key = ChunkKey(v.path(), ChunkAt(v, k).index);
-      if (CheckChunk(key, listing, records) == ChunkState::kUnrecorded) unrecorded.emplace_back(std::move(key), raw);
+      if (CheckChunk(key, listing, records) != ChunkState::kUnrecorded) continue;
+      raw_bytes[key] = raw;
+      unrecorded.push_back(std::move(key));
     }
   }
   // What changed since the commit is not known: every such chunk must
   // still decode to a whole chunk (a cut or replaced one does not).
   std::vector<std::string> broken;
   std::mutex mutex;
-  const std::size_t workers = static_cast<std::size_t>(std::max(1, threads));
   std::vector<std::unique_ptr<Compressor>> decoders;
-  for (std::size_t i = 0; i < workers; ++i) decoders.push_back(MakeCompressor(plan.compressor));
-  WorkerPool pool(workers);
-  for (const auto& [key, raw] : unrecorded) {
-    const bool added = pool.Add([&, key = key, raw = raw](std::size_t worker) -> Status {
-      ASSIGN_OR_RETURN(auto bytes, store.Read(key));
-      std::vector<std::byte> decoded;
-      const bool whole = decoders[worker]->Decode(bytes, decoded).ok() && (raw == 0 || decoded.size() == raw);
-      const std::uint32_t crc = Crc32c(bytes);
-      std::lock_guard lock(mutex);
-      if (whole) {
-        records.stored[key] = StoredObject{bytes.size(), crc};
-      } else {
-        broken.push_back(key);
-      }
-      return Status::Ok();
-    });
-    if (!added) break;
-  }
-  RETURN_IF_ERROR(pool.Finish());
+  for (int i = 0; i < std::max(1, threads); ++i) decoders.push_back(MakeCompressor(plan.compressor));
+  RETURN_IF_ERROR(ReadEach(store, unrecorded, threads,
+                           [&](std::size_t worker, const std::string& key, std::vector<std::byte> bytes) {
+    std::vector<std::byte> decoded;
+    const std::size_t raw = raw_bytes.at(key);
+    const bool whole = decoders[worker]->Decode(bytes, decoded).ok() && (raw == 0 || decoded.size() == raw);
+    const std::uint32_t crc = Crc32c(bytes);
+    std::lock_guard lock(mutex);
+    if (whole) {
+      records.stored[key] = StoredObject{bytes.size(), crc};
+    } else {
+      broken.push_back(key);
+    }
+  }));
   std::sort(broken.begin(), broken.end());
   return broken;
 }

@@ -135,29 +135,25 @@ Result<std::string> ChooseConcatDim(const std::vector<FileScan>& scans, const st
   }
 
   // No shared unlimited dimension: the one coordinate whose values differ.
-  std::vector<std::string> differing;
-  for (const auto& [path, values] : scans[0].coordinates) {
-    if (path.find('/') != std::string::npos) continue;
+  auto differs = [&](const std::string& path) {
     for (std::size_t i = 1; i < scans.size(); ++i) {
-      if (!SameCoordinate(scans[0], scans[i], path)) {
-        differing.push_back(path);
-        break;
-      }
+      if (!SameCoordinate(scans[0], scans[i], path)) return true;
     }
+    return false;
+  };
+  std::vector<std::string> differing;
+  for (const auto& coordinate : scans[0].coordinates) {
+    const std::string& path = coordinate.first;
+    if (path.find('/') == std::string::npos && differs(path)) differing.push_back(path);
   }
   if (differing.empty()) {
     // Only coordinates in groups differ (Sentinel-6: data_01/time): by the
     // name of their dimension, which may be declared in several groups.
     std::set<std::string> names;
-    for (const auto& [path, values] : scans[0].coordinates) {
+    for (const auto& coordinate : scans[0].coordinates) {
+      const std::string& path = coordinate.first;
       auto slash = path.rfind('/');
-      if (slash == std::string::npos) continue;
-      for (std::size_t i = 1; i < scans.size(); ++i) {
-        if (!SameCoordinate(scans[0], scans[i], path)) {
-          names.insert(path.substr(slash + 1));
-          break;
-        }
-      }
+      if (slash != std::string::npos && differs(path)) names.insert(path.substr(slash + 1));
     }
     differing.assign(names.begin(), names.end());
   }

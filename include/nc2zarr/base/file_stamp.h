@@ -18,4 +18,8 @@ struct FileStamp {
 // Nothing when the file cannot be stat'ed.
 std::optional<FileStamp> StampOf(const std::string& path);
 
+// The file a path names, whatever its spelling (links, `./`): its device and
+// inode as "dev:ino". Nothing when it cannot be stat'ed.
+std::optional<std::string> FileIdentity(const std::string& path);
+
 }  // namespace nc2zarr
