@@ -333,6 +333,19 @@ class BadInput(StoreTestCase):
             self.refuse([self.path("a.nc"), "--report", report], code=2,
                         names=["cannot write the report " + report, why, "choose another --report path"])
 
+    def test_a_destination_that_is_a_file_and_status_of_nothing(self):
+        write(self.path("a.nc"), [0, 1])
+        with open(self.path("afile"), "w") as f:
+            f.write("mine")
+        result = run(["convert", self.path("a.nc"), "-o", self.path("afile")], check=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(self.path("afile") + " is a file, not a directory", result.stderr)
+        with open(self.path("afile")) as f:
+            self.assertEqual(f.read(), "mine")
+        status = run(["status", self.path("nothere.zarr")], check=False)
+        self.assertEqual(status.returncode, 1)
+        self.assertIn(self.path("nothere.zarr") + " does not exist", status.stderr)
+
     def test_rm_of_a_local_store_takes_the_directory_away(self):
         write(self.path("a.nc"), [0, 1])
         store = self.path("out.zarr")
