@@ -44,23 +44,30 @@ struct DestinationFlags {
   double retry_seconds = 900, retry_initial_seconds = 1;
   double initial_rate = 1000;
 
-  void AddTo(CLI::App* cmd, CliOptions& o) {
+  // uploads: the command writes objects (convert, auth check), so the
+  // options that shape writes are offered; status, ls and rm only read,
+  // list and delete, and their help stays short.
+  void AddTo(CLI::App* cmd, CliOptions& o, bool uploads) {
     auto* g = cmd->add_option_group("Destination and credentials (gs://)");
     g->add_option("--gcs-endpoint", o.convert.destination.gcs_endpoint,
                   "GCS endpoint URL (default: $STORAGE_EMULATOR_HOST, else https://storage.googleapis.com)");
-    g->add_option("--gcs-api", api, "json or xml (for uploads)")->check(CLI::IsMember({"json", "xml"}))->capture_default_str();
     g->add_flag("--anonymous", o.auth.anonymous, "send no credentials (public buckets, test servers)");
     g->add_option("--token-file", o.auth.token_file, "a file holding a bearer access token");
     g->add_option("--credentials", o.auth.credentials_file,
                   "a service-account key or authorized-user JSON file (default: $GOOGLE_APPLICATION_CREDENTIALS, "
                   "then gcloud's application default credentials, then the metadata server)");
     g->add_option("--scope", o.auth.scope, "OAuth scope to request")->capture_default_str();
-    g->add_option("--resumable-threshold-mb", resumable_threshold_mb, "objects this big use resumable uploads")
-        ->check(FiniteNumber())
-        ->capture_default_str();
-    g->add_option("--piece-mb", piece_mb, "bytes per resumable request (rounded to 256 KiB)")
-        ->check(FiniteNumber())
-        ->capture_default_str();
+    if (uploads) {
+      g->add_option("--gcs-api", api, "json or xml (for uploads)")
+          ->check(CLI::IsMember({"json", "xml"}))
+          ->capture_default_str();
+      g->add_option("--resumable-threshold-mb", resumable_threshold_mb, "objects this big use resumable uploads")
+          ->check(FiniteNumber())
+          ->capture_default_str();
+      g->add_option("--piece-mb", piece_mb, "bytes per resumable request (rounded to 256 KiB)")
+          ->check(FiniteNumber())
+          ->capture_default_str();
+    }
     g->add_option("--retry-attempts", retry_attempts, "attempts per request before giving up")->capture_default_str();
     g->add_option("--retry-seconds", retry_seconds, "time per request before giving up")
         ->check(FiniteNumber())
@@ -72,10 +79,12 @@ struct DestinationFlags {
     g->add_option("--timeout-seconds", stall_seconds, "a request with no progress for this long is retried")
         ->check(FiniteNumber())
         ->capture_default_str();
-    g->add_option("--initial-request-rate", initial_rate,
-                  "object writes per second for the whole job at first; doubles every 20 minutes")
-        ->check(FiniteNumber())
-        ->capture_default_str();
+    if (uploads) {
+      g->add_option("--initial-request-rate", initial_rate,
+                    "object writes per second for the whole job at first; doubles every 20 minutes")
+          ->check(FiniteNumber())
+          ->capture_default_str();
+    }
   }
 
   Status ApplyTo(CliOptions& o) const {
@@ -211,13 +220,13 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
                       "destination is slower than reading (one chunk is always let through)")
       ->check(FiniteNumber())
       ->capture_default_str();
-  destination.AddTo(convert, options);
+  destination.AddTo(convert, options, /*uploads=*/true);
 
   CLI::App* status = app.add_subcommand("status", "show how far a conversion into DEST has got");
   status->add_option("target", options.target, "the destination: a directory or gs://BUCKET/PATH")->required();
   status->add_option("--journal-dir", options.convert.journal_dir, "as given to convert");
   add_logging(status);
-  destination.AddTo(status, options);
+  destination.AddTo(status, options, /*uploads=*/false);
 
   CLI::App* auth = app.add_subcommand("auth", "credentials");
   auth->require_subcommand(1);
@@ -225,7 +234,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       "check", "show which credentials are used, then write, read back and delete a tiny object under gs://BUCKET/PATH");
   auth_check->add_option("target", options.target, "gs://BUCKET/PATH")->required();
   add_logging(auth_check);
-  destination.AddTo(auth_check, options);
+  destination.AddTo(auth_check, options, /*uploads=*/true);
 
   CLI::App* plan = app.add_subcommand("plan", "show what convert would write, without writing anything");
   add_planning(plan);
@@ -234,15 +243,28 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   CLI::App* ls = app.add_subcommand("ls", "list objects under gs://BUCKET/PREFIX with their sizes");
   ls->add_option("target", options.target, "gs://BUCKET/PREFIX")->required();
   add_logging(ls);
-  destination.AddTo(ls, options);
+  destination.AddTo(ls, options, /*uploads=*/false);
 
   CLI::App* rm = app.add_subcommand("rm", "delete a whole store under gs://BUCKET/PATH (or a local store)");
   rm->add_option("target", options.target, "the store to delete")->required();
   rm->add_flag("-y,--yes", options.yes, "really delete (without it, only show what would go)");
   add_logging(rm);
-  destination.AddTo(rm, options);
+  destination.AddTo(rm, options, /*uploads=*/false);
 
   ParsedCommandLine parsed;
+  auto command_line_error = [&](const std::string& what) {
+    // One line, as every other error: what is wrong, and where help is.
+    parsed.message = "nc2zarr: error: " + what + "; see nc2zarr --help\n";
+    parsed.exit_code = 2;
+    return parsed;
+  };
+  // Checked before parsing: `nc2zarr inspect --help` would otherwise print
+  // the top help and exit 0, as if the command existed.
+  if (argc > 1 && argv[1][0] != '-' &&
+      app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
+    return command_line_error(std::string("unknown command '") + argv[1] +
+                       "' (the commands are convert, plan, status, ls, rm, auth)");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -255,14 +277,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     parsed.message = std::string(kVersion) + "\n";
     return parsed;
   } catch (const CLI::ParseError& e) {
-    // One line, as every other error: what is wrong, and where help is.
-    std::string what = e.what();
-    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == argv[1]; }).empty()) {
-      what = std::string("unknown command '") + argv[1] + "' (the commands are convert, plan, status, ls, rm, auth)";
-    }
-    parsed.message = "nc2zarr: error: " + what + "; see nc2zarr --help\n";
-    parsed.exit_code = 2;
-    return parsed;
+    return command_line_error(e.what());
   }
 
   auto usage_error = [&](const Status& st) {

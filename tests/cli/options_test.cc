@@ -55,6 +55,32 @@ TEST(ParseCommandLine, ErrorsAreOneLineNamingWhatIsWrong) {
   }
 }
 
+TEST(ParseCommandLine, HelpForAnUnknownCommandIsAnError) {
+  auto p = Parse({"inspect", "--help"});
+  EXPECT_EQ(p.exit_code, 2);
+  EXPECT_FALSE(p.options.has_value());
+  EXPECT_NE(p.message.find("unknown command 'inspect'"), std::string::npos) << p.message;
+  auto known = Parse({"status", "--help"});
+  EXPECT_EQ(known.exit_code, 0);
+  EXPECT_NE(known.message.find("status [OPTIONS] target"), std::string::npos) << known.message;
+}
+
+TEST(ParseCommandLine, OnlyCommandsThatWriteObjectsTakeUploadOptions) {
+  for (const char* upload_option : {"--piece-mb", "--resumable-threshold-mb", "--initial-request-rate", "--gcs-api"}) {
+    const char* value = std::string(upload_option) == "--gcs-api" ? "xml" : "4";
+    for (const char* command : {"status", "ls", "rm"}) {
+      auto p = Parse({command, "gs://b/x.zarr", upload_option, value});
+      EXPECT_EQ(p.exit_code, 2) << command << " " << upload_option;
+      auto help = Parse({command, "--help"});
+      EXPECT_EQ(help.message.find(upload_option), std::string::npos) << help.message;
+    }
+    auto convert = Parse({"convert", "a.nc", "-o", "gs://b/x.zarr", upload_option, value});
+    EXPECT_TRUE(convert.options.has_value()) << convert.message;
+    auto check = Parse({"auth", "check", "gs://b/x.zarr", upload_option, value});
+    EXPECT_TRUE(check.options.has_value()) << check.message;
+  }
+}
+
 TEST(ParseCommandLine, VariablesTakeOneValueAnOccurrenceSoInputsMayFollow) {
   auto p = Parse({"convert", "--variables", "tas", "a.nc", "b.nc", "--drop-variables", "x,y", "--drop-variables", "z",
                   "c.nc", "-o", "out.zarr"});
