@@ -21,6 +21,7 @@ void Write(LogLevel level, const char* prefix, const std::string& message) {
   LogConfig& c = Config();
   if (level > c.level) return;
   std::lock_guard lock(c.mutex);
+  std::fflush(stdout);  // what a command printed before comes first, even when stdout is a pipe
   std::fprintf(stderr, "nc2zarr: %s%s%s\n", c.tag.c_str(), prefix, message.c_str());
   std::fflush(stderr);
 }
@@ -42,6 +43,7 @@ void LogDebug(const std::string& message) { Write(LogLevel::kDebug, "", message)
 void LogError(const std::string& message) {
   LogConfig& c = Config();
   std::lock_guard lock(c.mutex);
+  std::fflush(stdout);
   std::fprintf(stderr, "nc2zarr: error: %s\n", message.c_str());
   std::fflush(stderr);
 }

@@ -4,12 +4,13 @@ clear errors for everything else; ls and rm."""
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 import unittest
 
 from gcs_fixture import BUCKET, download_store, objects_under, start_server
-from harness import MPI_ENV, StoreTestCase, make_sample, run
+from harness import MPI_ENV, NC2ZARR, StoreTestCase, make_sample, run
 
 STORE = "run.zarr"
 URL = f"gs://{BUCKET}/{STORE}"
@@ -197,6 +198,17 @@ class GcsConversion(StoreTestCase):
                       "--journal-dir", self.path("j")] + UPLOAD_FLAGS, check=False)
         self.assertEqual(result.returncode, 1)
         self.assertIn("127.0.0.1:9", result.stderr)
+
+    def test_auth_check_prints_what_it_found_before_its_error(self):
+        # Both streams into one pipe, as `nc2zarr auth check ... 2>&1 | tee log`:
+        # stdout is buffered there, and used to come out after the error.
+        result = subprocess.run([NC2ZARR, "auth", "check", "gs://no-such-bucket/x", "--anonymous", "--gcs-endpoint",
+                                 self.server.url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env=MPI_ENV, timeout=120)
+        self.assertEqual(result.returncode, 1)
+        lines = result.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("source:"), result.stdout)
+        self.assertIn("bucket 'no-such-bucket' does not exist", lines[-1])
 
     def test_malformed_urls_are_usage_errors(self):
         for url in ("gs://", "gs://UPPER/x", "gs://b"):
