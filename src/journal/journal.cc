@@ -164,6 +164,23 @@ Result<JournalReplay> ReplayJournals(const std::string& dir, const std::string& 
   return replay;
 }
 
+void RemoveJournals(const std::string& dir, const std::vector<std::string>& plan_fingerprints) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("run-") || entry.path().extension() != ".log") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    auto header = std::getline(in, line) ? CheckedContent(line) : std::nullopt;
+    for (const auto& fingerprint : plan_fingerprints) {
+      if (header && *header == std::string(kMagic) + "\t" + fingerprint) {
+        std::filesystem::remove(entry.path(), ec);
+        break;
+      }
+    }
+  }
+}
+
 JournalReplay ReplayJournalText(const std::string& text, const std::string& name, const std::string& plan_fingerprint) {
   JournalReplay replay;
   std::istringstream in(text);

@@ -53,22 +53,17 @@ Status RemoveProbeLeftovers(Store& store) {
   return Status::Ok();
 }
 
-void ClearJournals(const std::string& dir) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind("run-", 0) == 0 && entry.path().extension() == ".log") std::filesystem::remove(entry.path(), ec);
-  }
-}
-
-Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objects) {
+// fingerprints: this run's plan and the one recorded at the destination,
+// whose journals are stale once the run starts again.
+Status StartAfresh(Store& store, const DestinationPolicy& policy, bool had_objects,
+                   const std::vector<std::string>& fingerprints) {
   if (had_objects) {
     LogInfo("deleting what is at " + store.Describe() + " to start again");
     ASSIGN_OR_RETURN(StoreSummary summary, SummarizeStore(store));
     RETURN_IF_ERROR(DeleteStore(store, summary));
     store.RemoveEmptyDirectories(false);  // arrays the new job lacks leave no trace; the root keeps its mode
   }
-  ClearJournals(policy.journal_dir);
+  RemoveJournals(policy.journal_dir, fingerprints);
   return Status::Ok();
 }
 
@@ -213,6 +208,8 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
     same_plan = true;
     state.fingerprint = PlanFingerprint(Text(*recorded_text));
   }
+  std::vector<std::string> stale_plans = {state.fingerprint};
+  if (recorded_text.ok()) stale_plans.push_back(PlanFingerprint(Text(*recorded_text)));
   auto changes = [&] {
     if (!recorded) return std::string("its recorded plan is unreadable");
     // The first few: a refusal stays one readable line with 200 files renamed.
@@ -267,10 +264,10 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
       std::string why = recorded ? " made from other inputs or options (" + changes() + ")" : "";
       return AlreadyExists(store.Describe() + " already holds a Zarr store" + why + "; pass --overwrite to replace it");
     }
-    RETURN_IF_ERROR(StartAfresh(store, policy, true));
+    RETURN_IF_ERROR(StartAfresh(store, policy, true, stale_plans));
   } else if (recorded_text.ok()) {
     if (policy.overwrite || !policy.resume) {
-      RETURN_IF_ERROR(StartAfresh(store, policy, true));
+      RETURN_IF_ERROR(StartAfresh(store, policy, true, stale_plans));
     } else if (!same_plan) {
       return AlreadyExists(store.Describe() + " holds an interrupted conversion of a different job (" + changes() +
                            "); rerun the original command to finish it, or pass --overwrite to start again");
@@ -285,8 +282,8 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
     if (!any.empty()) {
       return AlreadyExists(store.Describe() + " exists and is not a Zarr store; choose a new destination");
     }
-    // The destination is empty: journals of an earlier run are stale.
-    ClearJournals(policy.journal_dir);
+    // The destination is empty: journals of an earlier run of this job are stale.
+    RemoveJournals(policy.journal_dir, {state.fingerprint});
   }
   RETURN_IF_ERROR(ProbeDestination(store));
   RETURN_IF_ERROR(store.Write(kPlanKey, TextBytes(state.plan_json), WriteOnce()));

@@ -70,6 +70,22 @@ TEST_F(JournalTest, SkipsDamagedLinesAndOtherPlans) {
   EXPECT_EQ(ReplayJournals(dir_ + "/absent", "fp1")->files, 0u);
 }
 
+TEST_F(JournalTest, RemovingThePlansJournalsLeavesOtherJobsInASharedDirectory) {
+  for (const char* plan : {"mine", "old-mine", "other-job"}) {
+    auto w = JournalWriter::Create(dir_, plan, std::string("run-of-") + plan, 0);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(w->RecordStored("tas/0.0", {1, 2}).ok());
+  }
+  std::ofstream(dir_ + "/notes.log") << "not a journal\n";
+  RemoveJournals(dir_, {"mine", "old-mine"});
+  EXPECT_EQ(ReplayJournals(dir_, "mine")->files, 0u);
+  EXPECT_EQ(ReplayJournals(dir_, "old-mine")->files, 0u);
+  auto other = ReplayJournals(dir_, "other-job");
+  EXPECT_EQ(other->files, 1u);
+  EXPECT_EQ(other->stored.count("tas/0.0"), 1u);
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/notes.log"));  // not ours to delete
+}
+
 TEST_F(JournalTest, StoredRecordsTextReplaysToTheSameRecords) {
   JournalReplay replay;
   replay.stored["x/0"] = {3, 4};

@@ -198,6 +198,34 @@ class Restart(StoreTestCase):
         self.assertTrue(statuses, "the rerun did not ask the old session how far it got")
         self.assertSameObjects(self.reference, download_store(server, "s.zarr", self.path("copy")))
 
+    def test_another_job_sharing_the_journal_directory_leaves_the_interrupted_ones_journals(self):
+        server = start_server()
+        self.addCleanup(server.stop)
+        MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
+        shared = ["--journal-dir", self.path("journal")]
+        flags = ["--anonymous"] + shared
+        server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
+                            "name_prefix": "a.zarr/tas/20."}])
+        proc = self.start(f"gs://{BUCKET}/a.zarr", None, flags)
+        deadline = time.time() + 20
+        while time.time() < deadline and server.faults.pending():  # taken: the upload hangs now
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.kill()
+        proc.wait()
+        journaled = "".join(read_text(p) for p in glob.glob(self.path("journal", "*.log")))
+        stored = journaled.count("\nS\t")
+        self.assertGreater(stored, 0, "no chunk was stored before the kill: the test shows nothing")
+        # Another job, started afresh into its own (empty) store, same journal directory.
+        run(["convert", self.inputs, "-o", self.path("b.zarr"), "-q", "--chunks", "time=4"] + shared)
+        server.clear_faults()
+        result = run(["convert", self.inputs, "-o", f"gs://{BUCKET}/a.zarr"] + CHUNKS + flags)
+        self.assertNotIn("no journal of the interrupted run", result.stderr)
+        resumed = re.search(r"resuming: (\d+) of", result.stderr)
+        self.assertIsNotNone(resumed, result.stderr)
+        self.assertEqual(int(resumed.group(1)), stored, result.stderr)
+        self.assertSameObjects(self.reference, download_store(server, "a.zarr", self.path("copy")))
+
     def test_sigterm_or_sigusr1_exits_75_within_the_grace_period_and_the_rerun_finishes(self):
         server = start_server()
         self.addCleanup(server.stop)

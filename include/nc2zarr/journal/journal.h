@@ -54,6 +54,11 @@ struct JournalReplay {
 // plans and damaged lines are skipped with a note.
 Result<JournalReplay> ReplayJournals(const std::string& dir, const std::string& plan_fingerprint);
 
+// Deletes the journals in dir written for any of these plans (a run
+// starting again). Journals of other plans stay: a --journal-dir shared by
+// two jobs must not lose the other job's records.
+void RemoveJournals(const std::string& dir, const std::vector<std::string>& plan_fingerprints);
+
 // The same for one journal's text (the copy kept at the destination); name
 // is for notes.
 JournalReplay ReplayJournalText(const std::string& text, const std::string& name, const std::string& plan_fingerprint);
