@@ -116,13 +116,20 @@ Status JournalWriter::RecordSession(const std::string& key, const std::string& s
 
 namespace {
 
-// Adds one journal's records to replay; name is for notes.
-void ReplayOne(std::istream& in, const std::string& name, const std::string& plan_fingerprint, JournalReplay& replay) {
+// Adds one journal's records to replay; name is for notes. In a journal
+// directory, another plan's journal is another job's (jobs may share the
+// directory): skipped without a note.
+void ReplayOne(std::istream& in, const std::string& name, const std::string& plan_fingerprint,
+               bool other_plans_are_news, JournalReplay& replay) {
   std::string line;
   if (!std::getline(in, line)) return;
   auto header = CheckedContent(line);
-  if (!header || *header != std::string(kMagic) + "\t" + plan_fingerprint) {
-    replay.notes.push_back(name + " belongs to another plan or is not a journal; ignored");
+  if (!header || !header->starts_with(std::string(kMagic) + "\t")) {
+    replay.notes.push_back(name + " is not a journal (or its first line is damaged); ignored");
+    return;
+  }
+  if (*header != std::string(kMagic) + "\t" + plan_fingerprint) {
+    if (other_plans_are_news) replay.notes.push_back(name + " belongs to another plan; ignored");
     return;
   }
   ++replay.files;
@@ -159,7 +166,7 @@ Result<JournalReplay> ReplayJournals(const std::string& dir, const std::string& 
   std::sort(paths.begin(), paths.end());
   for (const auto& path : paths) {
     std::ifstream in(path);
-    ReplayOne(in, path, plan_fingerprint, replay);
+    ReplayOne(in, path, plan_fingerprint, /*other_plans_are_news=*/false, replay);
   }
   return replay;
 }
@@ -184,7 +191,7 @@ void RemoveJournals(const std::string& dir, const std::vector<std::string>& plan
 JournalReplay ReplayJournalText(const std::string& text, const std::string& name, const std::string& plan_fingerprint) {
   JournalReplay replay;
   std::istringstream in(text);
-  ReplayOne(in, name, plan_fingerprint, replay);
+  ReplayOne(in, name, plan_fingerprint, /*other_plans_are_news=*/true, replay);
   return replay;
 }
 

@@ -66,7 +66,21 @@ TEST_F(JournalTest, SkipsDamagedLinesAndOtherPlans) {
   auto replay = ReplayJournals(dir_, "fp1");
   ASSERT_TRUE(replay.ok());
   EXPECT_EQ(replay->stored.size(), 1u);
-  EXPECT_EQ(replay->notes.size(), 3u);  // two damaged lines, one journal of another plan
+  EXPECT_EQ(replay->notes.size(), 2u);  // two damaged lines; another job's journal is no news
+  std::ofstream(dir_ + "/run-2-rank-0.log") << "garbage\n";
+  EXPECT_EQ(ReplayJournals(dir_, "fp1")->notes.size(), 3u);
+  // The copy a store keeps is this job's, or it is damaged.
+  std::string another_path;
+  {
+    auto w = JournalWriter::Create(dir_ + "/kept", "another", "run3", 0);
+    ASSERT_TRUE(w.ok());
+    another_path = w->path();
+  }
+  std::ifstream in(another_path);
+  const std::string another_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto kept = ReplayJournalText(another_text, "kept", "fp1");
+  ASSERT_EQ(kept.notes.size(), 1u);
+  EXPECT_NE(kept.notes[0].find("belongs to another plan"), std::string::npos);
   EXPECT_EQ(ReplayJournals(dir_ + "/absent", "fp1")->files, 0u);
 }
 
