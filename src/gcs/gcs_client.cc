@@ -3,10 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <cctype>
 
 #include "nc2zarr/auth/token_endpoint.h"
 #include "nc2zarr/base/log.h"
+#include "nc2zarr/base/redaction.h"
 #include "nc2zarr/codec/crc32c.h"
 #include "nc2zarr/gcs/gcs_errors.h"
 #include "nc2zarr/gcs/object_hash.h"
@@ -71,12 +74,20 @@ GcsObject ObjectFromXmlHeaders(const HttpResponse& r, const std::string& name, s
 }
 
 // The persisted size a 308 reports: "Range: bytes=0-N" means N+1 bytes.
-std::size_t PersistedSize(const HttpResponse& r) {
+// The bytes an upload session holds, from its 308 reply: no Range header
+// means none, else "bytes=0-LAST". Anything else is a broken reply, retried.
+Result<std::size_t> PersistedSize(const HttpResponse& r, const std::string& target) {
   auto range = r.Header("range");
-  if (!range) return 0;
-  auto dash = range->rfind('-');
-  if (dash == std::string::npos) return 0;
-  return static_cast<std::size_t>(std::stoull(range->substr(dash + 1))) + 1;
+  if (!range) return std::size_t{0};
+  constexpr std::string_view kPrefix = "bytes=0-";
+  std::size_t last = 0;
+  const char* end = range->data() + range->size();
+  if (range->starts_with(kPrefix)) {
+    auto [stop, ec] = std::from_chars(range->data() + kPrefix.size(), end, last);
+    if (ec == std::errc() && stop == end && range->size() > kPrefix.size() && last < SIZE_MAX) return last + 1;
+  }
+  return Status(ErrorCode::kUnavailable,
+                target + ": the upload session answered with a malformed Range header '" + ServerTextForMessage(*range) + "'");
 }
 
 // "https://host:port" of a URL, lower case, with the scheme's default port
@@ -155,6 +166,12 @@ Result<GcsObject> GcsClient::Upload(const std::string& bucket, const std::string
   const std::string target = Target(bucket, name);
   for (int round = 0; round < kUploadRounds; ++round) {
     Result<GcsObject> uploaded = UploadOnce(bucket, name, data, crc32c, if_absent, round == 0 ? hooks : UploadHooks{"", hooks.on_session});
+    if (!uploaded.ok() && uploaded.status().code() == ErrorCode::kDataLoss && round + 1 < kUploadRounds) {
+      // The server got other bytes than were sent (and refused them), or
+      // the session lost count: nothing was stored, so send them again.
+      LogWarning(uploaded.status().message() + "; uploading it again");
+      continue;
+    }
     if (!uploaded.ok() && uploaded.status().code() != ErrorCode::kAlreadyExists) return uploaded.status();
     const bool resumed = round == 0 && !hooks.resume_session.empty();
     if (uploaded.ok() && uploaded->crc32c == crc32c && !resumed) return uploaded;
@@ -255,6 +272,13 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
       if (hooks.on_session) hooks.on_session(*session);
     }
     const bool resumed = restart == 0 && !hooks.resume_session.empty();
+    if (resumed && Origin(*session) != Origin(options_.endpoint)) {
+      // The interrupted run spelled the endpoint otherwise (or used another):
+      // its session is not worth the token; the bytes go up again.
+      LogWarning(target + ": the interrupted run's upload session is on " + UrlHost(*session) +
+                 ", not on the storage endpoint " + UrlHost(options_.endpoint) + "; starting a new upload");
+      continue;
+    }
     if (Origin(*session) != Origin(options_.endpoint)) {
       // Session URLs come back on the endpoint's host; another host (a
       // rewriting proxy, a changed endpoint) does not get the token.
@@ -267,7 +291,7 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
     std::size_t committed = 0, sent_end = resumed ? total : 0;
     bool need_query = resumed, expired = false;
     auto update = [&](const HttpResponse& r) -> Status {
-      std::size_t persisted = PersistedSize(r);
+      ASSIGN_OR_RETURN(std::size_t persisted, PersistedSize(r, target));
       if (persisted < committed) {
         return DataLoss(target + ": the upload session's committed size went backwards (" +
                         std::to_string(committed) + " to " + std::to_string(persisted) + " bytes)");
@@ -306,17 +330,28 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
         sent_end = std::max(sent_end, committed + n);
         auto reply = transport_->Send(request(range, data.subspan(committed, n), last));
         need_query = !reply.ok() || IsRetryableStatus(reply->status);
+        if (reply.ok() && reply->status == 308) {
+          Status held = update(*reply);  // a malformed reply is retried, asking first
+          need_query = !held.ok();
+          RETURN_IF_ERROR(held);
+        }
         return reply;
       };
       ASSIGN_OR_RETURN(HttpResponse r, RetryLoop(options_.retry, clock_, credentials_.get(), true,
                                                  "uploading " + target, attempt, &counters_));
       if (r.status == 308) {
-        RETURN_IF_ERROR(update(r));
+        // committed is up to date: the next piece
       } else if (r.status == 200 || r.status == 201) {
         if (json) return ObjectFromJsonBody(r, target);
         return ObjectFromXmlHeaders(r, name, total);
       } else if (r.status == 404 || r.status == 410) {
         LogWarning(target + ": the upload session expired; starting a new one");
+        expired = true;
+      } else if (resumed && r.status == 400) {
+        // An interrupted run's session the server will not take bytes for
+        // (one it failed, e.g. on a CRC32C mismatch): a new session.
+        LogWarning(target + ": the interrupted run's upload session was refused (" + ServerMessage(r) +
+                   "); starting a new upload");
         expired = true;
       } else {
         return Refused(r, "uploading", target);

@@ -48,6 +48,11 @@ Status ResponseError(const HttpResponse& response, const std::string& doing, con
                       " access to the bucket");
   }
   if (s == 412) return AlreadyExists(head + ": the object already exists" + detail);
+  if (s == 400 && (server.find("doesn't match calculated") != std::string::npos ||
+                   response.body.find("<Code>BadDigest</Code>") != std::string::npos)) {
+    // The hash sent with the bytes is of our buffer: the bytes changed on the way.
+    return DataLoss(head + ": the server received other bytes than were sent" + detail);
+  }
   if (s >= 500 || s == 408 || s == 429) return Status(ErrorCode::kUnavailable, head + ": the service failed" + detail);
   return IoError(head + ": the request was refused" + detail);
 }

@@ -71,8 +71,8 @@ Result<HttpResponse> RetryLoop(const RetryOptions& options, Clock& clock, Creden
       authorization = *header;
     }
     Result<HttpResponse> result = attempt(authorization);
-    if (result.ok() && result->status >= 400 && !authorization.empty()) {
-      // An error body may quote the request's token back (a proxy, a
+    if (result.ok() && result->status >= 300 && !authorization.empty()) {
+      // A reply that is not a success may quote the request's token back (a proxy, a
       // misconfigured server): it goes into messages, so never the token.
       const auto space = authorization.find(' ');
       result->body = RedactSecrets(DecodedForRedaction(std::move(result->body)), {authorization.substr(space + 1)});

@@ -196,7 +196,11 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
   // nc2zarr's own stores are committed by their .zmetadata alone: one killed
   // between the root .zgroup and the .zmetadata is resumed, which writes it.
   // Without nc2zarr's plan record, a .zgroup is somebody else's store.
-  const bool committed = store.Stat(kZmetadata).ok() || (!recorded_text.ok() && store.Stat(kZgroup).ok());
+  ASSIGN_OR_RETURN(const bool has_zmetadata, store.Exists(kZmetadata));
+  bool committed = has_zmetadata;
+  if (!committed && !recorded_text.ok()) {
+    ASSIGN_OR_RETURN(committed, store.Exists(kZgroup));
+  }
   std::optional<Plan> recorded;
   if (recorded_text.ok()) {
     auto parsed = PlanFromJson(Text(*recorded_text));

@@ -36,7 +36,7 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
   }
   const std::string text(reinterpret_cast<const char*>(plan_text->data()), plan_text->size());
   ASSIGN_OR_RETURN(Plan plan, PlanFromJson(text));
-  const bool committed = store.Stat(kZmetadata).ok();
+  ASSIGN_OR_RETURN(const bool committed, store.Exists(kZmetadata));
 
   // A committed store is checked against what its commit recorded (chunks
   // it has no record of were verified before the commit); an unfinished

@@ -21,7 +21,8 @@ struct Harness {
   FakeTransport* transport;
   std::unique_ptr<GcsClient> client;
 
-  explicit Harness(GcsApi api = GcsApi::kJson, std::size_t threshold = 1 << 20, std::size_t piece = kQuantum) {
+  explicit Harness(GcsApi api = GcsApi::kJson, std::size_t threshold = 1 << 20, std::size_t piece = kQuantum,
+                   int attempts = 12) {
     auto t = std::make_unique<FakeTransport>();
     transport = t.get();
     GcsOptions o;
@@ -30,6 +31,7 @@ struct Harness {
     o.resumable_threshold = threshold;
     o.piece_size = piece;
     o.retry.initial_backoff = std::chrono::milliseconds(10);
+    o.retry.max_attempts = attempts;
     client = std::make_unique<GcsClient>(o, MakeAnonymousCredentials(), std::move(t), clock);
   }
 };
@@ -175,18 +177,24 @@ TEST(GcsClient, ResumableUploadContinuesFromTheCommittedOffset) {
 TEST(GcsClient, ResumableUploadRefusesACommittedSizeThatGoesBackwards) {
   Harness h(GcsApi::kJson, kQuantum, kQuantum);
   auto data = Data(3 * kQuantum);
-  h.transport->script = {Reply(200, "", {{"location", "http://gcs.test/s"}}),
-                         Reply(308, "", {{"range", "bytes=0-524287"}}),  // more than sent: 262144
-                         Reply(200, "")};
+  // Each time in a new session (nothing final is stored), until the rounds are spent.
+  for (int round = 0; round < 3; ++round) {
+    for (auto reply : {Reply(200, "", {{"location", "http://gcs.test/s"}}),
+                       Reply(308, "", {{"range", "bytes=0-524287"}})}) {  // more than sent: 262144
+      h.transport->script.push_back(reply);
+    }
+  }
   auto r = h.client->Upload("b", "o", data, Crc32c(data), true);
   ASSERT_EQ(r.status().code(), ErrorCode::kDataLoss);
   EXPECT_NE(r.status().message().find("more than the 262144 sent"), std::string::npos);
 
   Harness g(GcsApi::kJson, kQuantum, kQuantum);
-  g.transport->script = {Reply(200, "", {{"location", "http://gcs.test/s"}}),
-                         Reply(308, "", {{"range", "bytes=0-262143"}}),
-                         fakes::Reset(),
-                         Reply(308, "")};  // status: nothing persisted any more
+  for (int round = 0; round < 3; ++round) {
+    g.transport->script.push_back(Reply(200, "", {{"location", "http://gcs.test/s"}}));
+    g.transport->script.push_back(Reply(308, "", {{"range", "bytes=0-262143"}}));
+    g.transport->script.push_back(fakes::Reset());
+    g.transport->script.push_back(Reply(308, ""));  // status: nothing persisted any more
+  }
   r = g.client->Upload("b", "o", data, Crc32c(data), true);
   ASSERT_EQ(r.status().code(), ErrorCode::kDataLoss);
   EXPECT_NE(r.status().message().find("went backwards"), std::string::npos);
@@ -262,6 +270,74 @@ TEST(GcsClient, AResumedSessionThatFinishedLongAgoIsCheckedAgainstTheObject) {
   kept.transport->script = {Reply(200, Resource("o", kQuantum, crc)), Reply(200, Resource("o", kQuantum, crc))};
   ASSERT_TRUE(kept.client->Upload("b", "o", data, crc, true, UploadHooks{old_session, nullptr}).ok());
   EXPECT_EQ(kept.transport->requests.size(), 2u);
+}
+
+TEST(GcsClient, AMalformedRangeInASessionReplyIsAskedAgainNotACrash) {
+  Harness h(GcsApi::kJson, kQuantum, kQuantum);
+  auto data = Data(2 * kQuantum);
+  const auto crc = Crc32c(data);
+  h.transport->script = {Reply(200, "", {{"location", "http://gcs.test/s"}}),
+                         Reply(308, "", {{"range", "bytes=0-zzz"}}),
+                         Reply(308, "", {{"range", "bytes=0-262143"}}),  // the status query
+                         Reply(200, Resource("o", data.size(), crc))};
+  auto r = h.client->Upload("b", "o", data, crc, true);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(h.transport->requests[2].Header("Content-Range"), "bytes */524288");
+  EXPECT_EQ(h.transport->requests[3].Header("Content-Range"), "bytes 262144-524287/524288");
+
+  for (const char* range : {"bytes=0-", "bytes=0-99999999999999999999999", "bytes=5-10", "0-10"}) {
+    Harness g(GcsApi::kJson, kQuantum, kQuantum, /*attempts=*/3);
+    FakeTransport* t = g.transport;
+    t->script = {Reply(200, "", {{"location", "http://gcs.test/s"}})};
+    for (int i = 0; i < 3; ++i) t->script.push_back(Reply(308, "", {{"range", range}}));
+    auto failed = g.client->Upload("b", "o", data, crc, true);
+    ASSERT_FALSE(failed.ok()) << range;
+    EXPECT_NE(failed.status().message().find("malformed Range header"), std::string::npos) << failed.status().message();
+  }
+}
+
+TEST(GcsClient, BytesTheServerGotDamagedAreSentAgainInANewSession) {
+  Harness h(GcsApi::kJson, kQuantum, kQuantum);
+  auto data = Data(kQuantum);
+  const auto crc = Crc32c(data);
+  const std::string mismatch =
+      R"({"error":{"code":400,"message":"Provided CRC32C \"AAAAAA==\" doesn't match calculated CRC32C \"BBBBBB==\"."}})";
+  h.transport->script = {Reply(200, "", {{"location", "http://gcs.test/s1"}}), Reply(400, mismatch),
+                         Reply(200, "", {{"location", "http://gcs.test/s2"}}), Reply(200, Resource("o", kQuantum, crc))};
+  std::vector<std::string> sessions;
+  auto r = h.client->Upload("b", "o", data, crc, true,
+                            UploadHooks{"", [&](const std::string& s) { sessions.push_back(s); }});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(sessions, (std::vector<std::string>{"http://gcs.test/s1", "http://gcs.test/s2"}));
+
+  // A simple upload too.
+  Harness m(GcsApi::kJson, 1 << 20, kQuantum);
+  m.transport->script = {Reply(400, mismatch), Reply(200, Resource("o", kQuantum, crc))};
+  ASSERT_TRUE(m.client->Upload("b", "o", data, crc, true).ok());
+  EXPECT_EQ(m.transport->requests.size(), 2u);
+}
+
+TEST(GcsClient, AnInterruptedRunsSessionThatIsRefusedOrElsewhereIsReplaced) {
+  auto data = Data(kQuantum);
+  const auto crc = Crc32c(data);
+  // The session of an upload the server failed (CRC32C mismatch) answers 400 for good.
+  Harness h(GcsApi::kJson, kQuantum, kQuantum);
+  h.transport->script = {Reply(400, R"({"error":{"code":400,"message":"Provided CRC32C doesn't match"}})"),
+                         Reply(200, "", {{"location", "http://gcs.test/s2"}}), Reply(200, Resource("o", kQuantum, crc)),
+                         Reply(200, Resource("o", kQuantum, crc))};  // a resumed upload's object is looked up
+  auto r = h.client->Upload("b", "o", data, crc, true, UploadHooks{"http://gcs.test/old", nullptr});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(h.transport->requests.size(), 4u);
+
+  // The interrupted run named the endpoint otherwise: its session gets nothing, a new one is started.
+  Harness e(GcsApi::kJson, kQuantum, kQuantum);
+  e.transport->script = {Reply(200, "", {{"location", "http://gcs.test/s2"}}), Reply(200, Resource("o", kQuantum, crc)),
+                         Reply(200, Resource("o", kQuantum, crc))};
+  r = e.client->Upload("b", "o", data, crc, true, UploadHooks{"http://localhost:4443/old", nullptr});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(e.transport->requests.size(), 3u);
+  for (const auto& q : e.transport->requests) EXPECT_EQ(q.url.find("localhost"), std::string::npos) << q.url;
+  EXPECT_NE(e.transport->requests[0].url.find("uploadType=resumable"), std::string::npos);
 }
 
 TEST(GcsClient, XmlResumableStartAndFinalPieceHash) {

@@ -141,6 +141,14 @@ TEST(RetryLoop, AnErrorBodyNeverCarriesTheRequestsToken) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 403);
   EXPECT_EQ(r->body, "{\"error\":{\"message\":\"denied: token-0 and [redacted]\"}}");  // JSON as decoded
+
+  // Not only errors: a redirect's body goes into a message as well.
+  fakes::CountingCredentials again;
+  HttpResponse moved = Reply(302);
+  moved.body = "token-0 moved";
+  r = RunLoop({moved}, clock, true, Fast(), &again);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "[redacted] moved");
 }
 
 TEST(Backoff, FullJitterUnderAGrowingCappedCeiling) {

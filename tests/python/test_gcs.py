@@ -210,6 +210,20 @@ class GcsConversion(StoreTestCase):
         self.assertTrue(lines[0].startswith("source:"), result.stdout)
         self.assertIn("bucket 'no-such-bucket' does not exist", lines[-1])
 
+    def test_a_failed_look_at_the_commit_object_is_an_error_not_an_unfinished_store(self):
+        self.convert()
+        for command in (["status", URL, "--anonymous"], ["convert", self.inputs, "-o", URL] + UPLOAD_FLAGS + CHUNKS):
+            with self.subTest(command=command[0]):
+                self.server.clear_requests()
+                self.server.add_faults([{"op": "get_metadata", "action": "status", "code": 403, "count": 1,
+                                         "name_prefix": f"{STORE}/.zmetadata"}])
+                result = run(command + ["--journal-dir", self.path("other-journal")], check=False)
+                self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+                self.assertIn("permission denied", result.stderr)
+                self.assertNotIn("not committed", result.stdout)
+                uploads = [r for r in self.server.requests() if r["op"] and r["op"].startswith(("upload", "resumable"))]
+                self.assertEqual(uploads, [])  # a finished job is never taken for one to resume
+
     def test_malformed_urls_are_usage_errors(self):
         for url in ("gs://", "gs://UPPER/x", "gs://b"):
             result = run(["convert", self.inputs, "-o", url, "--anonymous"], check=False)

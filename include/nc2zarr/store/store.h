@@ -54,6 +54,14 @@ class Store {
   virtual Result<std::vector<std::byte>> Read(const std::string& key) = 0;
   // kNotFound when absent.
   virtual Result<ObjectInfo> Stat(const std::string& key) = 0;
+  // Whether key is there; a failure to ask is an error, never "absent"
+  // (a committed store taken for an unfinished one would be written again).
+  Result<bool> Exists(const std::string& key) {
+    auto info = Stat(key);
+    if (info.ok()) return true;
+    if (info.status().code() == ErrorCode::kNotFound) return false;
+    return info.status();
+  }
   // Objects whose key starts with prefix, in key order; at most limit of
   // them unless limit is 0.
   virtual Result<std::vector<ObjectInfo>> List(const std::string& prefix, std::size_t limit = 0) = 0;
