@@ -273,20 +273,30 @@ Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string&
 
 // The time units a concatenated variable's values are in: its own, or for
 // bounds (which CF lets inherit them) those of the variable that names it.
+// Bounds with units of their own but no calendar take their parent's
+// calendar, as xarray decodes them (setdefault of both).
 std::optional<std::pair<std::string, std::string>> TimeUnitsOf(const FileSchema& schema, const VariableSchema& v) {
-  auto with_calendar = [](const VariableSchema& u) -> std::optional<std::pair<std::string, std::string>> {
+  auto date_units = [](const VariableSchema& u) -> std::optional<std::string> {
     auto units = TextAttribute(u.attributes, "units");
     if (!units || units->find(" since ") == std::string::npos) return std::nullopt;
-    return std::make_pair(*units, TextAttribute(u.attributes, "calendar").value_or(""));
+    return units;
   };
-  if (TextAttribute(v.attributes, "units")) return with_calendar(v);
+  const VariableSchema* parent = nullptr;
   for (const auto& u : schema.variables) {
-    if (u.group != v.group) continue;
+    if (u.group != v.group || !date_units(u)) continue;
     for (const char* attr : {"bounds", "climatology"}) {
-      if (TextAttribute(u.attributes, attr) == v.name) return with_calendar(u);
+      if (TextAttribute(u.attributes, attr) == v.name) parent = &u;
     }
   }
-  return std::nullopt;
+  if (TextAttribute(v.attributes, "units")) {
+    auto units = date_units(v);
+    if (!units) return std::nullopt;
+    auto calendar = TextAttribute(v.attributes, "calendar");
+    if (!calendar && parent) calendar = TextAttribute(parent->attributes, "calendar");
+    return std::make_pair(*units, calendar.value_or(""));
+  }
+  if (!parent) return std::nullopt;
+  return std::make_pair(*date_units(*parent), TextAttribute(parent->attributes, "calendar").value_or(""));
 }
 
 // xarray decodes a variable whose units are exactly one of these as

@@ -6,6 +6,9 @@ import os
 import shutil
 import unittest
 
+import cftime
+import netCDF4
+import numpy
 import xarray
 
 from harness import REAL, StoreTestCase, run
@@ -13,6 +16,23 @@ from harness import REAL, StoreTestCase, run
 SINGLE_FILES = sorted(glob.glob(os.path.join(REAL, "*.nc")))
 FILE_SETS = ["cmip6_MPI-ESM1-2-HR_historical_siconc", "cordex_EUR-11_HadGEM2-ES_WRF381P_rcp85_psl",
              "ersstv5_sst_split", "wfde5_tair_split"]
+
+
+def derived_copy(source, target, steps, attrs=lambda name, a: a, values=lambda name, v: v):
+    """The first steps of a real file along time, its attributes and values
+    changed as a producer's quirk would (netCDF4, every variable kept)."""
+    with netCDF4.Dataset(source) as src, netCDF4.Dataset(target, "w", format=src.data_model) as dst:
+        dst.setncatts({k: src.getncattr(k) for k in src.ncattrs()})
+        for name, dim in src.dimensions.items():
+            dst.createDimension(name, None if dim.isunlimited() else len(dim))
+        for name, var in src.variables.items():
+            fill = var.getncattr("_FillValue") if "_FillValue" in var.ncattrs() else None
+            out = dst.createVariable(name, var.dtype, var.dimensions, fill_value=fill)
+            out.setncatts(attrs(name, {k: var.getncattr(k) for k in var.ncattrs() if k != "_FillValue"}))
+            var.set_auto_maskandscale(False)
+            out.set_auto_maskandscale(False)
+            data = var[:steps] if var.dimensions[:1] == ("time",) else var[:]
+            out[:] = values(name, data)
 
 
 @unittest.skipUnless(os.path.isdir(REAL), f"no real data at {REAL}")
@@ -84,6 +104,37 @@ class RealFiles(StoreTestCase):
         self.assertNotIn("does not decode", result.stderr)
         self.assertRegex(result.stderr, r"wrote 1 chunks")
         self.assertMatchesXarray(store)
+
+    def test_bounds_with_units_but_no_calendar_are_in_their_parents_calendar(self):
+        # time_bnds with units of its own and no calendar: xarray decodes it in
+        # time's calendar (360_day here), so shifting the second file's bounds
+        # to the first file's units must use that calendar too. Shifted with
+        # the standard one, they landed 2.5 years from their time step.
+        folder = os.path.join(REAL, "cmip5_HadGEM2-ES_rcp85_tas")
+        first = os.path.join(folder, "tas_Amon_HadGEM2-ES_rcp85_r1i1p1_200512-203011.nc")
+        second = os.path.join(folder, "tas_Amon_HadGEM2-ES_rcp85_r1i1p1_203012-205511.nc")
+        old, new = "days since 1859-12-01", "days since 2030-12-01"
+        offset = cftime.date2num(cftime.Datetime360Day(2030, 12, 1), old, "360_day")
+        a, b = self.path("a.nc"), self.path("b.nc")
+        derived_copy(first, a, 24, attrs=lambda n, at: {**at, "units": old} if n == "time_bnds" else at)
+        derived_copy(second, b, 24, attrs=lambda n, at: {**at, "units": new} if n in ("time", "time_bnds") else at,
+                     values=lambda n, v: numpy.asarray(v) - offset if n in ("time", "time_bnds") else v)
+        store = self.path("bounds.zarr")
+        run(["convert", a, b, "-o", store, "-q"], ranks=2)
+        self.assertMatchesXarray(store, files=[a, b], decoded_only=True)  # raw values are shifted: b counts from 2030
+        with xarray.open_zarr(store, use_cftime=True) as ours:
+            self.assertEqual(ours.time_bnds.values[24][0], cftime.Datetime360Day(2030, 12, 1, has_year_zero=True))
+
+        # CMOR writes bounds without units; a file that gives them the time's
+        # units (no calendar) is the same job, not another calendar.
+        siconc = sorted(glob.glob(os.path.join(REAL, "cmip6_MPI-ESM1-2-HR_historical_siconc", "*.nc")))
+        c, d = self.path("c.nc"), self.path("d.nc")
+        derived_copy(siconc[0], c, 60)
+        derived_copy(siconc[1], d, 60,
+                     attrs=lambda n, at: {**at, "units": "days since 1850-1-1 00:00:00"} if n == "time_bnds" else at)
+        store = self.path("cmor-bounds.zarr")
+        run(["convert", c, d, "-o", store, "-q"])
+        self.assertMatchesXarray(store, files=[c, d])
 
     def test_overlapping_esgf_files_are_refused(self):
         # HadGEM2-ES: 2099-12-16 is in two files, from two model runs.
