@@ -7,6 +7,7 @@
 #include <set>
 
 #include "nc2zarr/base/file_stamp.h"
+#include "nc2zarr/base/log.h"
 
 namespace nc2zarr {
 namespace {
@@ -61,9 +62,16 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
   // or hard link) is one input, kept where it first appears.
   std::vector<std::string> unique;
   std::set<std::string> seen;
+  std::size_t repeated = 0;
+  std::string first_repeated;
   for (auto& p : expanded) {
     const std::string identity = FileIdentity(p).value_or("path:" + p);
-    if (!seen.insert(identity).second) continue;
+    if (!seen.insert(identity).second) {
+      // xarray would read it twice (and refuse the overlap); said, so a
+      // list that names a file twice by mistake is noticed.
+      if (repeated++ == 0) first_repeated = p;
+      continue;
+    }
     // Absolute, its directory with symbolic links resolved (as the system
     // resolves `link/..`), so the plan names the same files however they
     // were spelled (`run/f.nc` from the submit directory, `$SCRATCH/run/f.nc`
@@ -75,6 +83,10 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& ar
     unique.push_back(ec ? std::move(p) : (directory / given.filename()).string());
   }
   if (unique.empty()) return UsageError("no input files given");
+  if (repeated > 0) {
+    LogWarning(first_repeated + (repeated > 1 ? " and " + std::to_string(repeated - 1) + " more input(s) are" : " is") +
+               " named more than once; each file is converted once");
+  }
   return unique;
 }
 

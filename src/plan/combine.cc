@@ -222,7 +222,7 @@ Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const
                         EncodingText(name, b) + " in " + other_path +
                         "; nc2zarr stores such a variable unpacked only when it is a number without _Unsigned along "
                         "the concat dimension: rewrite the files to one encoding (e.g. unpack them with `ncpdq -U`), "
-                        "or leave the variable out with --variables");
+                        "or leave it out with --drop-variables " + v.path());
   }
   return Status::Ok();
 }
@@ -256,7 +256,8 @@ Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string&
         if (v.dims[a] != concat_dim && v.shape[a] != o->shape[a]) {
           return InvalidInput("variable '" + v.path() + "' has shape " + ShapeText(v.shape) + " in " + ref.path +
                               " but " + ShapeText(o->shape) + " in " + other.path + "; only the concat dimension" +
-                              (concat_dim.empty() ? "" : " '" + concat_dim + "'") + " may differ");
+                              (concat_dim.empty() ? "" : " '" + concat_dim + "'") +
+                              " may differ (leave it out with --drop-variables " + v.path() + ")");
         }
       }
       RETURN_IF_ERROR(CheckSameEncoding(v, *o, ref.path, other.path, concat_dim, unpacked));

@@ -29,18 +29,24 @@ class ExpandInputsTest : public ::testing::Test {
 
 TEST_F(ExpandInputsTest, PatternsExpandInNameOrderAndRepeatsCountOnce) {
   std::string b = Touch("b.nc"), a = Touch("a.nc");
+  ::testing::internal::CaptureStderr();
   auto got = ExpandInputs({(dir_ / "*.nc").string(), a});
+  const std::string said = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(got.ok()) << got.status().message();
   EXPECT_EQ(*got, (std::vector<std::string>{a, b}));
+  EXPECT_NE(said.find(a + " is named more than once; each file is converted once"), std::string::npos) << said;
 }
 
 TEST_F(ExpandInputsTest, OneFileSpelledTwoWaysCountsOnce) {
   std::string a = Touch("a.nc");
   fs::create_symlink(a, dir_ / "link.nc");
   fs::create_hard_link(a, dir_ / "hard.nc");
+  ::testing::internal::CaptureStderr();
   auto got = ExpandInputs({a, (dir_ / "." / "a.nc").string(), (dir_ / "link.nc").string(), (dir_ / "hard.nc").string()});
+  const std::string said = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(got.ok()) << got.status().message();
   EXPECT_EQ(*got, (std::vector<std::string>{a}));
+  EXPECT_NE(said.find("and 2 more input(s) are named more than once"), std::string::npos) << said;
 }
 
 TEST_F(ExpandInputsTest, AnExistingFileIsTakenAsItIsEvenWithGlobCharactersInItsName) {

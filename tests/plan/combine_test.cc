@@ -96,7 +96,10 @@ TEST(CombineFiles, RefusesADifferentTypeOrShape) {
   EXPECT_NE(CombineFiles(scans, "").status().message().find("is f4 in a.nc but f8 in b.nc"), std::string::npos);
   scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
   scans[1].schema.variables[3].shape = {4};
-  EXPECT_NE(CombineFiles(scans, "").status().message().find("has shape (3) in a.nc but (4) in b.nc"), std::string::npos);
+  const std::string shape = CombineFiles(scans, "").status().message();
+  EXPECT_NE(shape.find("has shape (3) in a.nc but (4) in b.nc"), std::string::npos) << shape;
+  EXPECT_NE(shape.find("leave it out with --drop-variables " + scans[0].schema.variables[3].path()), std::string::npos)
+      << shape;
 }
 
 TEST(CombineFiles, StoresAConcatenatedVariablePackedDifferentlyUnpacked) {
@@ -150,8 +153,11 @@ TEST(CombineFiles, RefusesAStaticOrUnsignedVariablePackedDifferently) {
       << layout.status().message();
   scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
   scans[1].schema.variables[2].attributes.push_back(Attribute::Text("_Unsigned", "true"));
-  EXPECT_NE(CombineFiles(scans, "").status().message().find("has no _Unsigned in a.nc but _Unsigned 'true' in b.nc"),
-            std::string::npos);
+  const std::string unsigned_differs = CombineFiles(scans, "").status().message();
+  EXPECT_NE(unsigned_differs.find("has no _Unsigned in a.nc but _Unsigned 'true' in b.nc"), std::string::npos);
+  EXPECT_NE(unsigned_differs.find("leave it out with --drop-variables " + scans[0].schema.variables[2].path()),
+            std::string::npos)
+      << unsigned_differs;
 }
 
 TEST(CombineFiles, AcceptsTheSameEncodingStoredWithAnotherType) {
