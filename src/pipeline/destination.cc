@@ -238,9 +238,23 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
       if (!damaged.empty() || !records.notes.empty()) {
         ASSIGN_OR_RETURN(broken, RecordUnrecordedChunks(plan, store, records, policy.threads));
       }
-      if (damaged.empty() && broken.empty() && records.notes.empty()) {
+      ASSIGN_OR_RETURN(std::vector<std::string> metadata, MetadataDiffering(plan, store, policy.threads));
+      if (damaged.empty() && broken.empty() && records.notes.empty() && metadata.empty()) {
         state.complete = true;
         return state;
+      }
+      if (!metadata.empty()) {
+        LogWarning(store.Describe() + " is committed but " + std::to_string(metadata.size()) +
+                   " metadata object(s) (" + metadata.front() + (metadata.size() > 1 ? ", ..." : "") +
+                   ") are missing or differ from what this job writes: writing them again");
+        // Before the commit point goes: what opens the store opens nothing wrong meanwhile.
+        RETURN_IF_ERROR(Uncommit(store));
+        for (const auto& key : metadata) RETURN_IF_ERROR(store.Delete(key));  // the commit writes each once
+        if (damaged.empty() && broken.empty() && records.notes.empty()) {
+          RETURN_IF_ERROR(RemoveProbeLeftovers(store));
+          RETURN_IF_ERROR(ProbeDestination(store));
+          return ResumeState(plan, store, policy, state, records);
+        }
       }
       // Chunks deleted or changed since the commit read as fill values or
       // wrong ones: the store stops opening until the rerun has written them

@@ -13,6 +13,9 @@
 namespace nc2zarr {
 namespace {
 
+// Reads of the metadata objects in flight: a bucket answers each in a round trip.
+constexpr int kStatusReadThreads = 8;
+
 std::string Line(const char* format, ...) __attribute__((format(printf, 1, 2)));
 std::string Line(const char* format, ...) {
   char buf[512];
@@ -75,15 +78,24 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
   // A kept record that cannot be read leaves the chunks unjudged: the rerun
   // checks each one by decoding it, and writes the record again.
   const bool record_damaged = committed && !replay.notes.empty();
-  const bool damaged = committed && (done_total < chunks_total || record_damaged);
+  std::vector<std::string> metadata;
+  if (committed) {
+    ASSIGN_OR_RETURN(metadata, MetadataDiffering(plan, store, kStatusReadThreads));
+  }
+  const bool damaged = committed && (done_total < chunks_total || record_damaged || !metadata.empty());
   const std::string state =
       !committed       ? "not committed: interrupted, or still running"
       : record_damaged ? "DAMAGED: committed, but its record of the chunks is damaged (" + replay.notes.front() +
                              "); run the same convert command again to check every chunk and write it again"
-      : damaged        ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
-                      " chunk(s) are missing or differ from what was written (readers get wrong values there, or "
-                      "errors); run the same convert command again to write them"
-                       : "complete (committed: .zmetadata is written)";
+      : done_total < chunks_total
+          ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
+                " chunk(s) are missing or differ from what was written (readers get wrong values there, or "
+                "errors); run the same convert command again to write them"
+      : damaged ? "DAMAGED: committed, but " + std::to_string(metadata.size()) + " metadata object(s) (" +
+                      metadata.front() + (metadata.size() > 1 ? ", ..." : "") +
+                      ") are missing or differ from what this job writes (readers open it wrongly, or not at all); "
+                      "run the same convert command again to write them"
+                : "complete (committed: .zmetadata is written)";
   out = Line("%s: %s", store.Describe().c_str(), state.c_str()) + out;
   out += Line("chunks stored: %zu of %zu (%.1f%%), %.1f MB stored", done_total, chunks_total,
               chunks_total ? 100.0 * static_cast<double>(done_total) / static_cast<double>(chunks_total) : 100.0,

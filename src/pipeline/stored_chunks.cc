@@ -1,11 +1,14 @@
 #include "nc2zarr/pipeline/stored_chunks.h"
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <functional>
 #include <mutex>
 
 #include "nc2zarr/base/worker_pool.h"
 #include "nc2zarr/codec/crc32c.h"
+#include "nc2zarr/pipeline/dataset_metadata.h"
 #include "nc2zarr/pipeline/destination.h"
 #include "nc2zarr/zarr/keys.h"
 
@@ -14,13 +17,20 @@ namespace {
 
 // Reads each key on `threads` threads and hands its bytes to use (called
 // concurrently, with the index of the thread: state of its own).
+// With on_missing, an absent key is handed to it instead of failing the reads.
 Status ReadEach(Store& store, const std::vector<std::string>& keys, int threads,
-                const std::function<void(std::size_t worker, const std::string& key, std::vector<std::byte> bytes)>& use) {
+                const std::function<void(std::size_t worker, const std::string& key, std::vector<std::byte> bytes)>& use,
+                const std::function<void(const std::string& key)>& on_missing = nullptr) {
   WorkerPool pool(static_cast<std::size_t>(std::max(1, threads)));
   for (const auto& key : keys) {
     const bool added = pool.Add([&, key](std::size_t worker) -> Status {
-      ASSIGN_OR_RETURN(auto bytes, store.Read(key));
-      use(worker, key, std::move(bytes));
+      auto bytes = store.Read(key);
+      if (!bytes.ok() && bytes.status().code() == ErrorCode::kNotFound && on_missing) {
+        on_missing(key);
+        return Status::Ok();
+      }
+      if (!bytes.ok()) return bytes.status();
+      use(worker, key, std::move(*bytes));
       return Status::Ok();
     });
     if (!added) break;
@@ -129,6 +139,30 @@ Result<std::vector<std::string>> RecordUnrecordedChunks(const Plan& plan, Store&
   }));
   std::sort(broken.begin(), broken.end());
   return broken;
+}
+
+Result<std::vector<std::string>> MetadataDiffering(const Plan& plan, Store& store, int threads) {
+  std::map<std::string, std::string> expected;
+  std::vector<std::string> keys;
+  for (auto& object : DatasetMetadata(plan)) {
+    keys.push_back(object.key);
+    expected.emplace(object.key, std::move(object.text));
+  }
+  std::mutex mutex;
+  std::vector<std::string> differing;
+  auto differs = [&](const std::string& key) {
+    std::lock_guard lock(mutex);
+    differing.push_back(key);
+  };
+  RETURN_IF_ERROR(ReadEach(
+      store, keys, threads,
+      [&](std::size_t, const std::string& key, std::vector<std::byte> bytes) {
+        const std::string& want = expected.at(key);
+        if (bytes.size() != want.size() || std::memcmp(bytes.data(), want.data(), want.size()) != 0) differs(key);
+      },
+      differs));
+  std::sort(differing.begin(), differing.end());
+  return differing;
 }
 
 }  // namespace nc2zarr

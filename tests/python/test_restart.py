@@ -458,6 +458,28 @@ class Restart(StoreTestCase):
         self.assertSameObjects(self.reference, store)
         self.assertIn("complete (committed", run(["status", store]).stdout)
 
+    def test_metadata_changed_after_the_commit_is_damage_and_is_written_again(self):
+        store = self.path("metadata.zarr")
+        run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
+        with open(os.path.join(store, "tas", ".zarray")) as f:
+            zarray = json.load(f)
+        zarray["dtype"] = "<f8"  # a reader not using .zmetadata gets other values
+        with open(os.path.join(store, "tas", ".zarray"), "w") as f:
+            json.dump(zarray, f)
+        os.remove(os.path.join(store, "tas", ".zattrs"))
+        self.assertStatusDamaged(store, "DAMAGED: committed, but 2 metadata object(s) (tas/.zarray, ...)")
+        result = run(["convert", self.inputs, "-o", store] + CHUNKS)
+        self.assertIn("2 metadata object(s) (tas/.zarray, ...) are missing or differ", result.stderr)
+        self.assertRegex(result.stderr, r"wrote 0 chunks")
+        self.assertSameObjects(self.reference, store)
+        self.assertIn("complete (committed", run(["status", store]).stdout)
+        # The consolidated metadata replaced: what every xarray reader opens.
+        with open(os.path.join(store, ".zmetadata"), "w") as f:
+            f.write('{"not": "zarr"}')
+        self.assertStatusDamaged(store, "(.zmetadata)")
+        run(["convert", self.inputs, "-o", store, "-q"] + CHUNKS)
+        self.assertSameObjects(self.reference, store)
+
     def test_a_journaled_chunk_replaced_between_runs_is_written_again(self):
         store = self.interrupted_local_store("replaced.zarr")
         (journal,) = glob.glob(os.path.join(store, ".nc2zarr", "journal", "*.log"))

@@ -1,6 +1,7 @@
 // Whether each planned chunk is at the destination as it was written: the
 // listing (size, and CRC32C where the store keeps one) against the record
-// of what was stored (the journals, or the copy a committed store keeps).
+// of what was stored (the journals, or the copy a committed store keeps);
+// and whether a committed store's metadata is still the plan's.
 // The commit, a resume, a rerun of a finished job and `status` all ask.
 #pragma once
 
@@ -50,5 +51,10 @@ Result<std::vector<std::string>> ChunksReadingBackDifferently(Store& store, cons
 // are returned.
 Result<std::vector<std::string>> RecordUnrecordedChunks(const Plan& plan, Store& store, JournalReplay& records,
                                                         int threads);
+
+// The metadata objects (.zarray, .zattrs, .zgroup, .zmetadata) that are
+// missing or hold other bytes than this plan's: a committed store whose
+// metadata was changed since opens wrongly, or not at all.
+Result<std::vector<std::string>> MetadataDiffering(const Plan& plan, Store& store, int threads);
 
 }  // namespace nc2zarr
