@@ -1,7 +1,5 @@
 #include "nc2zarr/auth/token_endpoint.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -60,13 +58,6 @@ std::optional<std::chrono::seconds> ExpiresIn(const nlohmann::json& value, bool&
 }
 
 // "user:password@host:port" of "https://user:password@host:port/path".
-std::string UrlAuthority(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  auto end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 }  // namespace
 
 RetryOptions DefaultTokenRetry() {
@@ -76,34 +67,13 @@ RetryOptions DefaultTokenRetry() {
   return retry;
 }
 
-std::string UrlHost(const std::string& url) {
-  const std::string authority = UrlAuthority(url);
-  auto at = authority.rfind('@');  // user:password@ is never shown
-  return at == std::string::npos ? authority : authority.substr(at + 1);
-}
-
-bool IsLoopbackHost(const std::string& host_and_port) {
-  std::string host = host_and_port;
-  if (StartsWith(host, "[")) {
-    host = host.substr(1, host.find(']') - 1);
-  } else if (auto colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) {
-    host = host.substr(0, colon);
-  }
-  host = Lower(host);
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
-
 Status CheckTokenEndpoint(const std::string& url, const std::string& origin) {
   const std::string lower = Lower(url);
   const std::string host = UrlHost(url);
   if (host.empty() || url.find_first_of(" \t\r\n") != std::string::npos) {
     return InvalidInput(origin + ": token endpoint '" + url + "' is not a URL; fix the token_uri field");
   }
-  if (UrlAuthority(url).find('@') != std::string::npos) {
+  if (UrlHasUserInfo(url)) {
     // A user name or password in the URL: never printed, never sent.
     return InvalidInput(origin + ": the token endpoint holds a user name or password; fix the token_uri field");
   }

@@ -121,6 +121,9 @@ Status CheckStorageEndpoint(const std::string& endpoint, bool sends_secrets) {
   if (endpoint.find("://") == std::string::npos || (scheme != "http" && scheme != "https") || host.empty()) {
     return UsageError(where + ": use an http:// or https:// URL of a host");
   }
+  if (UrlHasUserInfo(endpoint)) {
+    return UsageError(where + ": a user name or password in the URL is never sent nor shown; leave it out");
+  }
   if (scheme == "http" && sends_secrets && !IsLoopbackHost(host)) {
     return UsageError(where + ": plain http would send the access token unencrypted; use https, or --anonymous "
                       "with an emulator that needs no credentials");

@@ -7,9 +7,12 @@
 #include <cstring>
 #include <mutex>
 
+#include <strings.h>
+
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/base/percent_encoding.h"
 #include "nc2zarr/http/transport.h"
+#include "nc2zarr/http/url.h"
 
 namespace nc2zarr {
 namespace {
@@ -17,13 +20,6 @@ namespace {
 void GlobalInitOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string HostOf(const std::string& url) {
-  auto start = url.find("://");
-  start = start == std::string::npos ? 0 : start + 3;
-  auto end = url.find_first_of("/?", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 struct Upload {
@@ -121,6 +117,11 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+    // A proxy from http_proxy would see a plain-http request whole, token
+    // and all (loopback test servers, the metadata server): those go
+    // direct. https goes through a proxy only as a tunnel, still encrypted.
+    const bool plain = request.url.size() > 7 && strncasecmp(request.url.c_str(), "http://", 7) == 0;
+    if (plain) curl_easy_setopt(curl_, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
     if (options_.total_timeout.count() > 0) {
       curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
@@ -155,14 +156,14 @@ class CurlTransport final : public HttpTransport {
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(options_.stall_timeout.count()) / 1000);
       return Status(ErrorCode::kUnavailable,
-                    request.method + " to " + HostOf(request.url) + " failed: nothing moved for " + seconds + " s");
+                    request.method + " to " + UrlHost(request.url) + " failed: nothing moved for " + seconds + " s");
     }
     if (rc == CURLE_ABORTED_BY_CALLBACK) {
-      return Status(ErrorCode::kInterrupted, request.method + " to " + HostOf(request.url) + " abandoned on request");
+      return Status(ErrorCode::kInterrupted, request.method + " to " + UrlHost(request.url) + " abandoned on request");
     }
     if (rc != CURLE_OK) {
       return Status(ErrorCode::kUnavailable,
-                    request.method + " to " + HostOf(request.url) + " failed: " + curl_easy_strerror(rc));
+                    request.method + " to " + UrlHost(request.url) + " failed: " + curl_easy_strerror(rc));
     }
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &response.status);
     return response;

@@ -24,6 +24,7 @@ TEST(TokenEndpoint, LoopbackHosts) {
 TEST(TokenEndpoint, UrlHostDropsUserInfoAndPath) {
   EXPECT_EQ(UrlHost("https://oauth2.googleapis.com/token"), "oauth2.googleapis.com");
   EXPECT_EQ(UrlHost("http://user:pw@127.0.0.1:80/token?x=1"), "127.0.0.1:80");
+  EXPECT_EQ(UrlHost("http://127.0.0.1:1#@evil.example/x"), "127.0.0.1:1");  // a fragment is not the host
 }
 
 TEST(TokenEndpoint, CredentialsGoOnlyToHttpsOrLoopback) {

@@ -231,6 +231,11 @@ TEST(CheckStorageEndpoint, HttpOrHttpsAndNoTokenInTheClear) {
   Status clear = CheckStorageEndpoint("http://192.0.2.2:4443", true);
   EXPECT_EQ(clear.code(), ErrorCode::kUsage);
   EXPECT_NE(clear.message().find("unencrypted"), std::string::npos) << clear.message();
+  for (const char* with_password : {"http://alice:S3cret@127.0.0.1:9", "https://alice:S3cret@storage.test"}) {
+    Status userinfo = CheckStorageEndpoint(with_password, false);
+    EXPECT_EQ(userinfo.code(), ErrorCode::kUsage) << with_password;
+    EXPECT_EQ(userinfo.message().find("S3cret"), std::string::npos) << userinfo.message();
+  }
 }
 
 TEST(GcsClient, AnExpiredSessionStartsAgain) {

@@ -4,6 +4,7 @@ clear errors for everything else; ls and rm."""
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -223,6 +224,29 @@ class GcsConversion(StoreTestCase):
                 self.assertNotIn("not committed", result.stdout)
                 uploads = [r for r in self.server.requests() if r["op"] and r["op"].startswith(("upload", "resumable"))]
                 self.assertEqual(uploads, [])  # a finished job is never taken for one to resume
+
+    def test_plain_http_never_goes_through_a_proxy(self):
+        # http_proxy is common on login nodes: a plain-http request through
+        # it would show the proxy everything, token included.
+        proxy = socket.socket()
+        proxy.bind(("127.0.0.1", 0))
+        proxy.listen(8)
+        proxy.settimeout(0.2)
+        self.addCleanup(proxy.close)
+        env = dict(MPI_ENV, http_proxy=f"http://127.0.0.1:{proxy.getsockname()[1]}",
+                   HTTP_PROXY=f"http://127.0.0.1:{proxy.getsockname()[1]}", no_proxy="", NO_PROXY="")
+        result = subprocess.run([NC2ZARR, "convert", self.inputs, "-o", URL, "-q", "--journal-dir", self.path("j")]
+                                + UPLOAD_FLAGS + CHUNKS, capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with self.assertRaises(socket.timeout):
+            proxy.accept()  # nobody came
+
+    def test_a_password_in_the_endpoint_is_refused_and_never_shown(self):
+        endpoint = self.server.url.replace("http://", "http://alice:S3cretPASSWORD@")
+        result = run(["ls", URL, "--anonymous", "--gcs-endpoint", endpoint], check=False)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("user name or password", result.stderr)
+        self.assertNotIn("S3cret", result.stdout + result.stderr)
 
     def test_malformed_urls_are_usage_errors(self):
         for url in ("gs://", "gs://UPPER/x", "gs://b"):

@@ -12,6 +12,7 @@
 #include "nc2zarr/base/status.h"
 #include "nc2zarr/http/retry.h"
 #include "nc2zarr/http/transport.h"
+#include "nc2zarr/http/url.h"
 
 namespace nc2zarr {
 
@@ -24,10 +25,6 @@ inline constexpr char kGoogleTokenUri[] = "https://oauth2.googleapis.com/token";
 // as a token request runs inside a storage request's attempt.
 RetryOptions DefaultTokenRetry();
 
-// 127.0.0.0/8, ::1 ("[::1]" in a URL) or localhost.
-bool IsLoopbackHost(const std::string& host);
-// The host (and port) of a URL: "https://a.b:8/x" gives "a.b:8".
-std::string UrlHost(const std::string& url);
 // Credentials may go only to https URLs, or to plain http on loopback (test
 // servers). `origin` says where the URL came from, for the message.
 Status CheckTokenEndpoint(const std::string& url, const std::string& origin);
