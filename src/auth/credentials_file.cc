@@ -38,11 +38,20 @@ class Fd {
 }  // namespace
 
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& what, bool warn_open_permissions) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return IoError("cannot read " + what + ": " + std::strerror(errno));
+  // O_NONBLOCK: opening a named pipe would wait for a writer for ever; it
+  // is refused below like any other file that is not a regular one.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) {
+    const int error = errno;
+    return IoError("cannot read " + what + ": " + std::strerror(error) +
+                   (error == EACCES ? " (it must be readable by the user the job runs as)" : ""));
+  }
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) return IoError("cannot read " + what + ": " + std::strerror(errno));
-  if (!S_ISREG(info.st_mode)) return InvalidInput(what + " is not a regular file");
+  if (!S_ISREG(info.st_mode)) {
+    // Tokens are read again when they expire: a pipe or <(...) gives them once.
+    return InvalidInput(what + " is not a regular file; write the credentials to a file (chmod 600) and give its path");
+  }
   if (static_cast<std::size_t>(info.st_size) > kMaxSecretFile) {
     return InvalidInput(what + " is " + std::to_string(info.st_size) + " bytes, too large for a credentials file");
   }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -42,22 +44,28 @@ std::string ServerError(const std::string& body, const std::vector<std::string>&
   return ServerTextForMessage(text, secrets);
 }
 
+// Google's tokens last an hour, 12 at most: a longer lifetime is taken as a
+// day, so that no sum of it and the clock overflows (which made every
+// request fetch a new token).
+constexpr double kLongestTokenSeconds = 24 * 3600;
+
 std::optional<std::chrono::seconds> ExpiresIn(const nlohmann::json& value, bool& valid) {
   valid = true;
-  if (value.is_number_integer()) return std::chrono::seconds(value.get<long long>());
-  if (value.is_number_float()) return std::chrono::seconds(static_cast<long long>(value.get<double>()));
-  if (value.is_string()) {
-    const std::string& s = value.get_ref<const std::string&>();
-    if (!s.empty() && s.size() < 12 &&
-        std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); })) {
-      return std::chrono::seconds(std::stoll(s));
-    }
+  double seconds = 0;
+  if (value.is_number()) {
+    seconds = value.get<double>();
+  } else if (value.is_string() && !value.get_ref<const std::string&>().empty() &&
+             std::all_of(value.get_ref<const std::string&>().begin(), value.get_ref<const std::string&>().end(),
+                         [](unsigned char c) { return std::isdigit(c); })) {
+    seconds = std::strtod(value.get_ref<const std::string&>().c_str(), nullptr);
+  } else {
+    valid = false;
+    return std::nullopt;
   }
-  valid = false;
-  return std::nullopt;
+  if (!std::isfinite(seconds)) seconds = kLongestTokenSeconds;
+  return std::chrono::seconds(static_cast<long long>(std::clamp(seconds, -1.0, kLongestTokenSeconds)));
 }
 
-// "user:password@host:port" of "https://user:password@host:port/path".
 }  // namespace
 
 RetryOptions DefaultTokenRetry() {

@@ -1,6 +1,7 @@
 #include "nc2zarr/auth/credentials_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "auth/auth_test_support.h"
 #include "nc2zarr/base/log.h"
@@ -38,7 +39,13 @@ TEST(CredentialsFile, RefusesMissingHugeAndNonRegularFiles) {
   auto huge = ReadSecretFile(dir.Write("huge.json", std::string(100000, ' ')), "credentials file h.json", true);
   EXPECT_EQ(huge.status().message(), "credentials file h.json is 100000 bytes, too large for a credentials file");
   auto folder = ReadSecretFile(dir.Path(), "credentials file d", true);
-  EXPECT_EQ(folder.status().message(), "credentials file d is not a regular file");
+  EXPECT_EQ(folder.status().message(),
+            "credentials file d is not a regular file; write the credentials to a file (chmod 600) and give its path");
+  // A named pipe with no writer: refused at once (opening it used to wait for ever).
+  const std::string fifo = dir.Path("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto pipe = ReadSecretFile(fifo, "token file p", true);
+  EXPECT_NE(pipe.status().message().find("token file p is not a regular file"), std::string::npos);
 }
 
 TEST(CredentialsFile, MalformedJsonIsReportedByPositionWithoutQuotingTheText) {

@@ -65,6 +65,12 @@ TEST(TokenEndpoint, ParsesATokenReply) {
   token = ParseTokenResponse(Reply(200, R"({"access_token":"x","token_type":"bearer"})"), kContext);
   ASSERT_TRUE(token.ok());
   EXPECT_FALSE(token->expires_in);
+  // Lifetimes no token has are a day: added to the clock, they overflowed.
+  for (const char* huge : {R"("99999999999")", "9223372036854775807", "1e300", R"("999999999999999999999999")"}) {
+    token = ParseTokenResponse(Reply(200, std::string(R"({"access_token":"x","expires_in":)") + huge + "}"), kContext);
+    ASSERT_TRUE(token.ok()) << huge << ": " << token.status().message();
+    EXPECT_EQ(token->expires_in, std::chrono::seconds(24 * 3600)) << huge;
+  }
 }
 
 TEST(TokenEndpoint, RefusesRepliesThatAreNotTokens) {
