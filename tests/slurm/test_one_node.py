@@ -56,6 +56,24 @@ class OneNodeTemplate(SlurmTemplateTest):
         self.assertIn(f"nc2zarr exited with {direct}", job.log())
         self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")))
 
+    def test_inputs_mix_lists_and_patterns_and_a_list_path_may_hold_spaces(self):
+        files = sorted(self.inputs)
+        lists, spaced = os.path.join(self.tmp, "lists"), os.path.join(self.tmp, "my lists")
+        for folder, name, chosen in ((lists, "first.txt", files[:2]), (lists, "second.txt", files[2:4]),
+                                     (spaced, "all of them.txt", files)):
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, name), "w") as f:
+                f.write("\n".join(chosen) + "\n")
+        rest = os.path.join(self.tmp, "in", os.path.basename(files[4])[:-4] + "*.nc")  # a pattern for the rest
+        for label, inputs in (("two lists and patterns", f"@{lists}/first.txt @{lists}/second.txt {rest} "
+                                                         + " ".join(files[5:])),
+                              ("one list with spaces in its path", f"  @{spaced}/all of them.txt ")):
+            with self.subTest(label):
+                store = os.path.join(self.tmp, label.replace(" ", "-") + ".zarr")
+                job = self.submit(TEMPLATE, ["--ntasks=1"], store, INPUTS=inputs)
+                self.assertCompleted(job)
+                self.assertGoodStore(store)
+
     def test_unedited_placeholders_are_refused(self):
         job = self.submit(TEMPLATE, ["--ntasks=1"], "/path/to/run.zarr")
         self.assertEqual((job.state, job.exit_code), ("FAILED", "2:0"), job.describe())

@@ -84,9 +84,9 @@ class RequeueEndToEnd(SlurmTemplateTest):
         harness.run(["convert", os.path.join(cls.big, "*.nc"), "-o", cls.big_reference, "--chunks", CHUNKS, "-q"]
                     + EXTRA.split(), ranks=RANKS)
 
-    def start(self, launcher, args=()):
+    def start(self, launcher, args=(), extra=EXTRA):
         store = self.store_path()
-        env = self.job_env(store, INPUTS=os.path.join(self.big, "*.nc"), CHUNKS=CHUNKS, EXTRA_ARGS=EXTRA,
+        env = self.job_env(store, INPUTS=os.path.join(self.big, "*.nc"), CHUNKS=CHUNKS, EXTRA_ARGS=extra,
                            LAUNCHER=launcher)
         name = self.id().rsplit(".", 1)[-1]
         proc, job_id, log = self.cluster.sbatch_background(
@@ -190,9 +190,9 @@ class RequeueEndToEnd(SlurmTemplateTest):
     def test_scontrol_requeue_mid_run_mpirun(self):
         self.check_scontrol_requeue("mpirun")
 
-    def check_usr1(self, launcher):
+    def check_usr1(self, launcher, extra=EXTRA):
         """What --signal=B:USR1@120 does before the time limit, sent at once."""
-        store, proc, job_id, log = self.start(launcher)
+        store, proc, job_id, log = self.start(launcher, extra=extra)
         self.wait_mid_run(store, job_id, log)
         self.interrupt_frozen(store, job_id, log,
                               lambda: self.cluster.scancel("--batch", "--signal=USR1", str(job_id)))
@@ -203,7 +203,9 @@ class RequeueEndToEnd(SlurmTemplateTest):
         self.assertIn(f"requeueing job {job_id} to continue", text)
 
     def test_usr1_mid_run_srun(self):
-        self.check_usr1("srun")
+        # --overwrite, as a first run may be given: the requeued run must
+        # continue the store, not start it again (check_finished counts).
+        self.check_usr1("srun", extra=EXTRA + " --overwrite")
 
     def test_usr1_mid_run_mpirun(self):
         self.check_usr1("mpirun")
