@@ -247,6 +247,7 @@ int RunRemove(CliOptions options) {
     std::printf("nothing deleted; run again with --yes to delete them\n");
     return 0;
   }
+  if (Status claimed = (*store)->ClaimForWriting(); !claimed.ok()) return Fail(claimed);  // not under a running job
   Status st = DeleteStore(**store, *summary);
   // What a writer killed part-way left would keep its directory.
   if (st.ok()) st = (*store)->RemoveLeftovers();

@@ -185,6 +185,7 @@ std::string JournalDirectory(const std::string& output, const std::string& flag)
 }
 
 Result<RunState> PrepareDestination(const Plan& plan, Store& store, const DestinationPolicy& policy) {
+  RETURN_IF_ERROR(store.ClaimForWriting());
   RunState state;
   state.plan_json = PlanToJson(plan);
   state.fingerprint = PlanFingerprint(state.plan_json);
@@ -304,6 +305,7 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
     RemoveJournals(policy.journal_dir, {state.fingerprint});
   }
   RETURN_IF_ERROR(ProbeDestination(store));
+  RETURN_IF_ERROR(store.ClaimForWriting());  // a new directory exists now
   RETURN_IF_ERROR(store.Write(kPlanKey, TextBytes(state.plan_json), WriteOnce()));
   return state;
 }

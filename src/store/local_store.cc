@@ -4,6 +4,7 @@
 #include "nc2zarr/codec/crc32c.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +99,27 @@ Status SyncDirectory(const std::string& dir) {
 
 LocalStore::LocalStore(std::string root) : root_(std::move(root)) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+LocalStore::~LocalStore() {
+  if (claim_fd_ >= 0) ::close(claim_fd_);  // the lock goes with it
+}
+
+Status LocalStore::ClaimForWriting() {
+  if (claim_fd_ >= 0) return Status::Ok();
+  int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Ok();  // not created yet: claimed once it is
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EWOULDBLOCK) {
+      return AlreadyExists("another nc2zarr job is writing to " + root_ +
+                           "; wait for it to end (see nc2zarr status " + root_ + "), or stop it first");
+    }
+    return Status::Ok();  // a file system without locks (some NFS and Lustre mounts): nothing to check with
+  }
+  claim_fd_ = fd;
+  return Status::Ok();
 }
 
 std::string LocalStore::PathOf(const std::string& key) const { return root_ + "/" + key; }

@@ -1,4 +1,5 @@
 """End-to-end conversions of generated data, checked by xarray."""
+import fcntl
 import json
 import os
 import shutil
@@ -324,6 +325,26 @@ class ConvertGenerated(StoreTestCase):
         arrays = {key.split("/")[0] for key in load(store, ".zmetadata")["metadata"] if key.endswith("/.zarray")}
         self.assertLess(arrays, before)
         self.assertEqual({d for d in os.listdir(store) if not d.startswith(".")}, arrays)
+
+    def test_a_store_another_job_is_writing_is_refused(self):
+        # What a running job holds (an flock on the store directory): a
+        # second job, an --overwrite or an rm must not go under it.
+        make_sample(self.path("in"), files=2, steps=4, lat=4, lon=4)
+        store = self.path("busy.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", store, "-q"])
+        held = os.open(store, os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, held)
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        for args in (["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=1", "--overwrite"],
+                     ["rm", store, "--yes"]):
+            with self.subTest(command=args[0]):
+                result = run(args, check=False)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                self.assertIn(f"another nc2zarr job is writing to {store}", result.stderr)
+        self.assertIn("complete", run(["status", store]).stdout)  # untouched, and status still answers
+        self.assertMatchesXarray(store)
+        fcntl.flock(held, fcntl.LOCK_UN)
+        run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=1", "--overwrite", "-q"])
 
     def test_memory_does_not_grow_with_the_number_of_files(self):
         # Same chunks (about 2 MB each), 4x the files: peak RSS stays put. Both

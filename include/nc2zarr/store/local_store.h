@@ -16,12 +16,16 @@ namespace nc2zarr {
 class LocalStore final : public Store {
  public:
   explicit LocalStore(std::string root);
+  ~LocalStore() override;
+  LocalStore(const LocalStore&) = delete;
+  LocalStore& operator=(const LocalStore&) = delete;
 
   Status Write(const std::string& key, std::span<const std::byte> data, const WriteOptions& options = {}) override;
   Result<std::vector<std::byte>> Read(const std::string& key) override;
   Result<ObjectInfo> Stat(const std::string& key) override;
   Result<std::vector<ObjectInfo>> List(const std::string& prefix, std::size_t limit = 0) override;
   Status Delete(const std::string& key) override;
+  Status ClaimForWriting() override;
   Status RemoveLeftovers() override;
   void RemoveEmptyDirectories(bool and_root) override;
   Status Sync() override;
@@ -35,6 +39,7 @@ class LocalStore final : public Store {
   std::atomic<bool> direct_{true};  // O_DIRECT for big aligned objects, until refused
   std::mutex mutex_;
   std::set<std::string> made_dirs_;  // directories known to exist
+  int claim_fd_ = -1;                // the root directory, flock'ed by ClaimForWriting
 };
 
 }  // namespace nc2zarr

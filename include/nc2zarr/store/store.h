@@ -68,6 +68,13 @@ class Store {
   // Deleting a missing key is not an error.
   virtual Status Delete(const std::string& key) = 0;
 
+  // Keeps other nc2zarr jobs from writing this store while this object
+  // lives: a second job started into it is refused instead of redoing the
+  // first one's work or, with --overwrite, deleting it under it. A local
+  // directory is locked (flock, where the file system has locks) once it
+  // exists: call again after creating it. A bucket has no locks.
+  virtual Status ClaimForWriting() { return Status::Ok(); }
+
   // Removes what writers killed part-way left behind (a local store's
   // temporary files); only called when no writer of this store is running.
   virtual Status RemoveLeftovers() { return Status::Ok(); }
