@@ -16,6 +16,17 @@ Result<ResolvedCredentials> ChooseCredentials(const AuthOptions& options, bool w
   return ResolveCredentials(c);
 }
 
+namespace {
+
+// What must be the same on every rank: the kind of credentials and whose
+// they are (a token file's path may be spelled per node).
+std::string SameAccountKey(const ResolvedCredentials& resolved) {
+  if (resolved.source == CredentialSource::kTokenFile) return "a token file";
+  return resolved.identity;
+}
+
+}  // namespace
+
 Result<ResolvedCredentials> ChooseCredentialsForJob(const AuthOptions& options, Comm& comm) {
   const bool root = comm.rank() == 0;
   auto resolved = ChooseCredentials(options, root);
@@ -26,8 +37,30 @@ Result<ResolvedCredentials> ChooseCredentialsForJob(const AuthOptions& options, 
     if (!header.ok()) first = header.status();
   }
   if (!comm.AllTrue(first.ok())) {
+    // Only rank 0's error is shown: it names the rank that failed and why
+    // (a home directory not mounted on that node, another environment).
+    const auto errors = comm.Gather(first.ok() ? "" : first.message(), 0);
     if (!first.ok()) return first;
+    for (std::size_t r = 0; r < errors.size(); ++r) {
+      if (!errors[r].empty()) return Cancelled("credentials failed on rank " + std::to_string(r) + ": " + errors[r]);
+    }
     return Cancelled("credentials failed on another rank");
+  }
+  // Every rank refreshes its own token: all must be the same account, or
+  // a job would write as two (each rank looks in its own environment).
+  std::string whose = SameAccountKey(*resolved);
+  std::string rank0 = whose;
+  comm.Broadcast(rank0, 0);
+  if (!comm.AllTrue(whose == rank0)) {
+    const auto others = comm.Gather(whose, 0);
+    for (std::size_t r = 1; r < others.size(); ++r) {
+      if (others[r] != rank0) {
+        return Status(ErrorCode::kPermissionDenied,
+                      "rank " + std::to_string(r) + " found other credentials (" + others[r] + ") than rank 0 (" +
+                          rank0 + "): give --credentials FILE, or the same GOOGLE_APPLICATION_CREDENTIALS on every node");
+      }
+    }
+    return Cancelled("credentials differ between ranks");
   }
   if (comm.size() > 1 && resolved->cache) {
     // "<expiry seconds or -1>\n<token>": a secret, never logged.

@@ -11,6 +11,7 @@ import tempfile
 import unittest
 
 from gcs_fixture import BUCKET, download_store, objects_under, start_server
+import harness
 from harness import MPI_ENV, ROOT, StoreTestCase, make_sample, run
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "auth_server"))
@@ -114,6 +115,45 @@ class Credentials(StoreTestCase):
         self.assertIn("authorized user", result.stderr)
         self.assertSameAsLocal()
         self.assertGreaterEqual(self.auth.state.stats["refresh_token"], 2)
+
+    def run_ranks_with_environments(self, rank_envs):
+        """One rank per environment (mpirun's MPMD form): nodes that see
+        different home directories or environment variables."""
+        args = ["convert", self.inputs, "-o", f"gs://{BUCKET}/ranks.zarr", "--gcs-endpoint", self.gcs.url,
+                "--chunks", "time=1", "--journal-dir", self.path("journal-ranks")]
+        cmd = ["mpirun", "--oversubscribe"]
+        for i, env in enumerate(rank_envs):
+            cmd += ([":"] if i else []) + ["-np", "1"]
+            for name, value in env.items():
+                cmd += ["-x", f"{name}={value}"]
+            cmd += [harness.NC2ZARR] + args
+        env = dict(MPI_ENV, HOME=self.env_home)
+        env.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        self.assertNoSecrets(result.stdout + result.stderr)
+        return result
+
+    def test_a_rank_without_credentials_or_with_others_is_named(self):
+        key = self.service_account()
+        # The second node cannot read the key (not mounted there).
+        result = self.run_ranks_with_environments([{"GOOGLE_APPLICATION_CREDENTIALS": key},
+                                                   {"GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/key.json"}])
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("credentials failed on rank 1: ", result.stderr)
+        self.assertIn("/nonexistent/key.json", result.stderr)
+        # The second node finds gcloud's file instead: another account.
+        other_home = self.path("other-home")
+        gcloud = os.path.join(other_home, ".config", "gcloud")
+        os.makedirs(gcloud)
+        adc = os.path.join(gcloud, "application_default_credentials.json")
+        with open(adc, "w") as f:
+            json.dump(dict(CLIENT, type="authorized_user", token_uri=self.auth.url + "/token"), f)
+        os.chmod(adc, 0o600)
+        result = self.run_ranks_with_environments([{"GOOGLE_APPLICATION_CREDENTIALS": key},
+                                                   {"HOME": other_home}])
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn(f"rank 1 found other credentials (authorized user) than rank 0 ({EMAIL})", result.stderr)
+        self.assertEqual(objects_under(self.gcs, "ranks.zarr"), [])
 
     def test_metadata_server(self):
         MPI_ENV["GCE_METADATA_HOST"] = self.auth.url.replace("http://", "")
