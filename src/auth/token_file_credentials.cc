@@ -17,8 +17,10 @@ class TokenFileSource final : public TokenSource {
     ASSIGN_OR_RETURN(std::string text, ReadSecretFile(path_, what_, warn_));
     warn_ = false;  // once is enough: the file is read again after every 401
     ASSIGN_OR_RETURN(std::string token, ParseTokenFileText(text, what_));
-    if (token == last_) {
+    if (token == last_ && token != stale_warned_) {
+      // Once per stale token: every upload thread that gets a 401 reads the file again.
       LogWarning(what_ + " still holds the token the server rejected; put a fresh token in it");
+      stale_warned_ = token;
     }
     last_ = token;
     return FetchedToken{std::move(token), std::nullopt};
@@ -31,6 +33,7 @@ class TokenFileSource final : public TokenSource {
   std::string what_;
   bool warn_;
   std::string last_;  // the token read before, to tell a replaced file from a stale one
+  std::string stale_warned_;  // the stale token already warned about
 };
 
 }  // namespace

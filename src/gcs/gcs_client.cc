@@ -183,7 +183,9 @@ Result<GcsObject> GcsClient::Upload(const std::string& bucket, const std::string
     // describes the object it made, which may be gone or replaced since):
     // what is really stored decides.
     auto now = GetMetadata(bucket, name);
-    if (resumed && !now.ok() && now.status().code() == ErrorCode::kNotFound) continue;  // gone: a fresh upload
+    // Gone (a finished session's object deleted since, or a 412 for an
+    // object deleted at once): a fresh upload.
+    if (!now.ok() && now.status().code() == ErrorCode::kNotFound) continue;
     ASSIGN_OR_RETURN(GcsObject stored, std::move(now));
     if (stored.crc32c == crc32c && stored.size == data.size()) return stored;
     if (!uploaded.ok()) {

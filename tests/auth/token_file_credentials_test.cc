@@ -62,6 +62,13 @@ TEST(TokenFile, WarnsWhenTheRejectedTokenIsStillInTheFile) {
             std::string::npos)
       << log;
   EXPECT_EQ(log.find("ya29.old"), std::string::npos);
+  // Every thread's 401 reads the file again: said once for the same stale token.
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 3; ++i) {
+    credentials.Invalidate();
+    EXPECT_TRUE(credentials.AuthorizationHeader().ok());
+  }
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 TEST(TokenFile, AMissingOrEmptiedFileIsAnErrorNamingIt) {

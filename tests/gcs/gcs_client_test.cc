@@ -120,6 +120,16 @@ TEST(GcsClient, A412ForOtherBytesIsRefused) {
   EXPECT_NE(r.status().message().find("gs://b/o already exists with different content"), std::string::npos);
 }
 
+TEST(GcsClient, A412ForAnObjectThatIsNotThereIsUploadedAgain) {
+  Harness h;
+  auto data = Data(100);
+  const auto crc = Crc32c(data);
+  h.transport->script = {Reply(412), Reply(404), Reply(200, Resource("o", 100, crc))};
+  auto r = h.client->Upload("b", "o", data, crc, true);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(h.transport->requests.size(), 3u);
+}
+
 TEST(GcsClient, AWrongReportedCrcIsNeverAccepted) {
   Harness h;
   auto data = Data(100);
