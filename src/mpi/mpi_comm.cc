@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -293,22 +295,38 @@ class MpiComm final : public Comm {
 
 }  // namespace
 
+bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& getenv) {
+  // mpirun (Open MPI), srun --mpi=pmix or any PMIx launcher, PMI-1/2 launchers.
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMIX_NAMESPACE", "PMI_RANK", "PMI_SIZE"}) {
+    if (getenv(name) != nullptr) return true;
+  }
+  return false;
+}
+
 MpiSession::MpiSession(int* argc, char*** argv) {
+  // Started on its own, the process is one rank without MPI: Open MPI's
+  // singleton start forks a helper daemon, and its finalize crashed now
+  // and then (SIGSEGV in the progress thread, after the work was done).
+  if (!StartedByAnMpiLauncher([](const char* name) { return std::getenv(name); })) {
+    world_ = MakeSerialComm();
+    return;
+  }
   SkipAbsentFabricProbes();
   int provided = MPI_THREAD_SINGLE;
   MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided);
   DisableNagleTowardsPmixServer();
   world_ = std::make_unique<MpiComm>(provided >= MPI_THREAD_SERIALIZED);
+  mpi_initialized_ = true;
 }
 
 MpiSession::~MpiSession() {
   world_.reset();
-  MPI_Finalize();
+  if (mpi_initialized_) MPI_Finalize();
 }
 
 void MpiSession::Abort(int exit_code) {
-  MPI_Abort(MPI_COMM_WORLD, exit_code);
-  std::abort();
+  if (mpi_initialized_) MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::_Exit(exit_code);
 }
 
 }  // namespace nc2zarr

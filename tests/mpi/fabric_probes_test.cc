@@ -1,4 +1,5 @@
 #include "nc2zarr/mpi/fabric_probes.h"
+#include "nc2zarr/mpi/mpi_comm.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -68,6 +69,13 @@ TEST(FabricMtlExclusion, KeepsTheUsersChoice) {
   EXPECT_EQ(FabricMtlExclusion(Environment({{"OMPI_MCA_mtl", "psm2"}}), false), std::nullopt);
   EXPECT_EQ(FabricMtlExclusion(Environment({{"OMPI_MCA_pml", "cm"}}), false), std::nullopt);
   EXPECT_EQ(FabricMtlExclusion(Environment({{"OMPI_MCA_mtl", ""}}), false), std::nullopt);
+}
+
+TEST(StartedByAnMpiLauncher, MpirunOrPmixOrPmiElseOneProcessWithoutMpi) {
+  EXPECT_FALSE(StartedByAnMpiLauncher(Environment({{"PATH", "/usr/bin"}, {"SLURM_PROCID", "0"}})));
+  EXPECT_TRUE(StartedByAnMpiLauncher(Environment({{"OMPI_COMM_WORLD_SIZE", "2"}})));  // mpirun
+  EXPECT_TRUE(StartedByAnMpiLauncher(Environment({{"PMIX_RANK", "1"}})));             // srun --mpi=pmix
+  EXPECT_TRUE(StartedByAnMpiLauncher(Environment({{"PMI_RANK", "0"}})));              // PMI-2 launchers
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // Comm over MPI. The job's main creates one MpiSession (MPI_Init_thread /
-// MPI_Finalize) and passes the Comm it gives to the library.
+// MPI_Finalize) and passes the Comm it gives to the library; a process not
+// started by an MPI launcher gets a one-rank Comm without MPI.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "nc2zarr/mpi/comm.h"
@@ -22,6 +24,10 @@ class MpiSession {
 
  private:
   std::unique_ptr<Comm> world_;
+  bool mpi_initialized_ = false;  // false: started without a launcher, one rank without MPI
 };
+
+// Whether the environment is that of a rank an MPI launcher started.
+bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& getenv);
 
 }  // namespace nc2zarr
