@@ -1,6 +1,7 @@
 #include "nc2zarr/pipeline/scan_across_ranks.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -132,31 +133,51 @@ Share ScanShare(const std::vector<std::string>& paths, int rank, int size) {
   return share;
 }
 
-// CBOR: the same values as the JSON text, several times faster to read.
-std::string EncodeShare(const Share& share) {
-  json scans = json::array();
-  for (const auto& [index, file] : share.scans) scans.push_back({index, ScanJson(file)});
-  json out = {{"scans", std::move(scans)}};
-  if (share.failed) {
-    out["failed"] = {share.failed->first, static_cast<int>(share.failed->second.code()),
-                     share.failed->second.message()};
+// A share crosses as CBOR records (the same values as the JSON text,
+// several times faster to read), each after its length: one per file, then
+// the failure if any. Encoded and decoded a file at a time, so no rank holds
+// the JSON tree of a whole share (hundreds of MB for thousands of files of
+// hundreds of variables) next to its scans.
+void AppendRecord(std::string& out, const json& record) {
+  const std::vector<std::uint8_t> bytes = json::to_cbor(record);
+  const std::uint64_t size = bytes.size();
+  out.append(reinterpret_cast<const char*>(&size), sizeof size);
+  out.append(bytes.begin(), bytes.end());
+}
+
+std::string EncodeShare(Share share) {
+  std::string out;
+  for (auto& [index, file] : share.scans) {
+    AppendRecord(out, {{"index", index}, {"scan", ScanJson(file)}});
+    file = ScannedFile{};  // its copy is in out now
   }
-  const std::vector<std::uint8_t> bytes = json::to_cbor(out);
-  return std::string(bytes.begin(), bytes.end());
+  if (share.failed) {
+    AppendRecord(out, {{"failed", {share.failed->first, static_cast<int>(share.failed->second.code()),
+                                   share.failed->second.message()}}});
+  }
+  return out;
 }
 
 Result<Share> DecodeShare(const std::string& bytes) {
   Share share;
   try {
-    const json j = json::from_cbor(bytes);
-    for (const auto& entry : j.at("scans")) {
-      ASSIGN_OR_RETURN(ScannedFile file, ScanFrom(entry.at(1)));
-      share.scans.emplace_back(entry.at(0).get<std::size_t>(), std::move(file));
-    }
-    if (j.contains("failed")) {
-      const auto& f = j["failed"];
-      share.failed.emplace(f.at(0).get<std::size_t>(),
-                           Status(static_cast<ErrorCode>(f.at(1).get<int>()), f.at(2).get<std::string>()));
+    for (std::size_t at = 0; at < bytes.size();) {
+      std::uint64_t size = 0;
+      if (bytes.size() - at < sizeof size) return Internal("a rank's scan is cut short");
+      std::memcpy(&size, bytes.data() + at, sizeof size);
+      at += sizeof size;
+      if (bytes.size() - at < size) return Internal("a rank's scan is cut short");
+      const json record = json::from_cbor(bytes.begin() + static_cast<std::ptrdiff_t>(at),
+                                          bytes.begin() + static_cast<std::ptrdiff_t>(at + size));
+      at += size;
+      if (record.contains("failed")) {
+        const auto& f = record["failed"];
+        share.failed.emplace(f.at(0).get<std::size_t>(),
+                             Status(static_cast<ErrorCode>(f.at(1).get<int>()), f.at(2).get<std::string>()));
+        continue;
+      }
+      ASSIGN_OR_RETURN(ScannedFile file, ScanFrom(record.at("scan")));
+      share.scans.emplace_back(record.at("index").get<std::size_t>(), std::move(file));
     }
   } catch (const json::exception& e) {
     return Internal(std::string("malformed scan from a rank: ") + e.what());
@@ -186,7 +207,7 @@ Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>&
   }
   Share mine = ScanShare(paths, comm.rank(), comm.size());
   // Rank 0 keeps its own share as it is; the others' cross as bytes.
-  const std::vector<std::string> others = comm.Gather(comm.rank() == 0 ? std::string() : EncodeShare(mine), 0);
+  std::vector<std::string> others = comm.Gather(comm.rank() == 0 ? std::string() : EncodeShare(std::move(mine)), 0);
   if (comm.rank() != 0) return std::vector<ScannedFile>{};
 
   std::vector<std::optional<ScannedFile>> files(paths.size());
@@ -202,6 +223,7 @@ Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>&
   RETURN_IF_ERROR(take(mine));
   for (std::size_t r = 1; r < others.size(); ++r) {
     ASSIGN_OR_RETURN(Share share, DecodeShare(others[r]));
+    std::string().swap(others[r]);  // decoded: its bytes go
     RETURN_IF_ERROR(take(share));
   }
   if (first_failure) return first_failure->second;
