@@ -1,5 +1,6 @@
 // nc2zarr: parse the command line, start MPI for convert, run the command.
 #include <cstdio>
+#include <cstdlib>
 
 #include "nc2zarr/base/interrupt.h"
 #include "nc2zarr/cli/commands.h"
@@ -9,7 +10,9 @@ int main(int argc, char** argv) {
   using namespace nc2zarr;
   ParsedCommandLine parsed = ParseCommandLine(argc, argv);
   if (!parsed.options) {
-    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    if (LauncherRank([](const char* name) { return std::getenv(name); }) == 0) {
+      std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    }
     return parsed.exit_code;
   }
   switch (parsed.options->command) {

@@ -303,6 +303,13 @@ bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& geten
   return false;
 }
 
+int LauncherRank(const std::function<const char*(const char*)>& getenv) {
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    if (const char* value = getenv(name)) return std::atoi(value);
+  }
+  return 0;
+}
+
 MpiSession::MpiSession(int* argc, char*** argv) {
   // Started on its own, the process is one rank without MPI: Open MPI's
   // singleton start forks a helper daemon, and its finalize crashed now

@@ -18,6 +18,11 @@ bool IsPattern(const std::string& s) { return s.find_first_of("*?[") != std::str
 // name (`run[1].nc`); anything else with them is a pattern.
 Status ExpandOne(const std::string& arg, std::vector<std::string>& out) {
   std::error_code ignored;
+  if (std::filesystem::is_directory(arg, ignored)) {
+    std::string dir = arg;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    return UsageError(arg + " is a directory: give the files in it, e.g. '" + dir + "/*.nc' (quoted)");
+  }
   if (!IsPattern(arg) || std::filesystem::exists(arg, ignored)) {
     out.push_back(arg);
     return Status::Ok();

@@ -76,6 +76,9 @@ TEST(StartedByAnMpiLauncher, MpirunOrPmixOrPmiElseOneProcessWithoutMpi) {
   EXPECT_TRUE(StartedByAnMpiLauncher(Environment({{"OMPI_COMM_WORLD_SIZE", "2"}})));  // mpirun
   EXPECT_TRUE(StartedByAnMpiLauncher(Environment({{"PMIX_RANK", "1"}})));             // srun --mpi=pmix
   EXPECT_TRUE(StartedByAnMpiLauncher(Environment({{"PMI_RANK", "0"}})));              // PMI-2 launchers
+  EXPECT_EQ(LauncherRank(Environment({})), 0);
+  EXPECT_EQ(LauncherRank(Environment({{"OMPI_COMM_WORLD_RANK", "2"}})), 2);
+  EXPECT_EQ(LauncherRank(Environment({{"PMIX_RANK", "1"}})), 1);
 }
 
 }  // namespace

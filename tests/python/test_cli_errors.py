@@ -88,7 +88,8 @@ class BadInput(StoreTestCase):
 
     def test_a_directory_named_as_an_input(self):
         os.makedirs(self.path("dir.nc"))
-        self.refuse([self.path("dir.nc")], names=["cannot open " + self.path("dir.nc"), "it is a directory"])
+        self.refuse([self.path("dir.nc")], code=2,
+                    names=[self.path("dir.nc") + " is a directory", f"'{self.path('dir.nc')}/*.nc' (quoted)"])
 
     def test_variable_missing_from_one_file(self):
         write(self.path("a.nc"), [0, 1])

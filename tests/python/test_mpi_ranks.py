@@ -31,6 +31,11 @@ class RanksAgree(StoreTestCase):
         self.assertSameObjects(one, two)
         self.assertSameObjects(one, three)
 
+    def test_a_usage_error_is_said_once_not_once_per_rank(self):
+        result = run(["convert", "a.nc", "-o", self.path("x.zarr"), "--chunks", "time=abc"], ranks=3, check=False)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertEqual(result.stderr.count("--chunks time=abc: the size must be"), 1, result.stderr)
+
     def test_five_ranks_for_three_chunks(self):
         make_sample(self.path("in"), files=1, steps=3, lat=4, lon=4)
         store = self.convert_with(5, self.path("in", "*.nc"), ["--chunks", "time=1"])

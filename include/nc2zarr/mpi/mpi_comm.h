@@ -29,5 +29,8 @@ class MpiSession {
 
 // Whether the environment is that of a rank an MPI launcher started.
 bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& getenv);
+// This process's rank as its launcher set it (0 without one), known before
+// MPI starts: what every rank would print the same, only rank 0 prints.
+int LauncherRank(const std::function<const char*(const char*)>& getenv);
 
 }  // namespace nc2zarr
