@@ -78,6 +78,14 @@ class Restart(StoreTestCase):
         proc.wait()
         proc.stderr.close()
 
+    @staticmethod
+    def wait_until_taken(server):
+        """Until the server has taken its one fault (the request hangs now), and a moment more."""
+        deadline = time.time() + 20
+        while time.time() < deadline and server.faults.pending():
+            time.sleep(0.05)
+        time.sleep(0.2)
+
     def kill_at_random(self, proc, ranks, window):
         """SIGKILL one rank or every rank after a random delay; True if the
         run was still going when killed."""
@@ -183,10 +191,7 @@ class Restart(StoreTestCase):
         server.add_faults([{"op": "resumable_piece", "action": "stall", "seconds": 5, "count": 1,
                             "name_prefix": "s.zarr/tas/0."}])
         proc = self.start(f"gs://{BUCKET}/s.zarr", None, flags)
-        deadline = time.time() + 20
-        while time.time() < deadline and server.faults.pending():  # taken: the piece hangs now
-            time.sleep(0.05)
-        time.sleep(0.2)
+        self.wait_until_taken(server)
         proc.kill()
         proc.wait()
         journal_text = "".join(read_text(p) for p in glob.glob(self.path("journal", "*.log")))
@@ -207,10 +212,7 @@ class Restart(StoreTestCase):
         server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
                             "name_prefix": "a.zarr/tas/20."}])
         proc = self.start(f"gs://{BUCKET}/a.zarr", None, flags)
-        deadline = time.time() + 20
-        while time.time() < deadline and server.faults.pending():  # taken: the upload hangs now
-            time.sleep(0.05)
-        time.sleep(0.3)
+        self.wait_until_taken(server)
         proc.kill()
         proc.wait()
         journaled = "".join(read_text(p) for p in glob.glob(self.path("journal", "*.log")))
@@ -239,10 +241,7 @@ class Restart(StoreTestCase):
                 server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
                                     "name_prefix": f"{prefix}/tas/"}])
                 proc = self.start(f"gs://{BUCKET}/{prefix}", ranks, flags + ["--progress", "none"], quiet=False)
-                deadline = time.time() + 20
-                while time.time() < deadline and server.faults.pending():  # taken: the upload hangs now
-                    time.sleep(0.05)
-                time.sleep(0.2)
+                self.wait_until_taken(server)
                 sent = time.time()
                 # mpirun turns SIGTERM into a kill of the job but forwards
                 # SIGUSR1, which Slurm's --signal sends; srun passes SIGTERM on.
@@ -270,10 +269,7 @@ class Restart(StoreTestCase):
         server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
                             "name_prefix": "twice.zarr/tas/"}])
         proc = self.start(f"gs://{BUCKET}/twice.zarr", None, flags + ["--progress", "none"], quiet=False)
-        deadline = time.time() + 20
-        while time.time() < deadline and server.faults.pending():
-            time.sleep(0.05)
-        time.sleep(0.2)
+        self.wait_until_taken(server)
         sent = time.time()
         proc.send_signal(signal.SIGINT)
         time.sleep(0.3)
