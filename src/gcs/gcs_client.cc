@@ -344,9 +344,8 @@ Result<GcsObject> GcsClient::ResumableUpload(const std::string& bucket, const st
       };
       ASSIGN_OR_RETURN(HttpResponse r, RetryLoop(options_.retry, clock_, credentials_.get(), true,
                                                  "uploading " + target, attempt, &counters_));
-      if (r.status == 308) {
-        // committed is up to date: the next piece
-      } else if (r.status == 200 || r.status == 201) {
+      if (r.status == 308) continue;  // the attempt brought `committed` up to date: the next piece
+      if (r.status == 200 || r.status == 201) {
         if (json) return ObjectFromJsonBody(r, target);
         return ObjectFromXmlHeaders(r, name, total);
       } else if (r.status == 404 || r.status == 410) {
