@@ -289,7 +289,8 @@ Result<RunState> PrepareDestination(const Plan& plan, Store& store, const Destin
       RETURN_IF_ERROR(StartAfresh(store, policy, true, stale_plans));
     } else if (!same_plan) {
       return AlreadyExists(store.Describe() + " holds an interrupted conversion of a different job (" + changes() +
-                           "); rerun the original command to finish it, or pass --overwrite to start again");
+                           "), or one still running; rerun the original command to finish it, or, once no job "
+                           "is writing there, pass --overwrite to start again");
     } else {
       RETURN_IF_ERROR(RemoveProbeLeftovers(store));
       RETURN_IF_ERROR(ProbeDestination(store));

@@ -531,6 +531,7 @@ class Restart(StoreTestCase):
         result = run(["convert", self.inputs, "-o", store, "--chunks", "time=3"], check=False)
         self.assertEqual(result.returncode, 1)
         self.assertIn("holds an interrupted conversion of a different job (", result.stderr)
+        self.assertIn("once no job is writing there, pass --overwrite", result.stderr)
         self.assertIn("chunks of 'tas' were (2, 180, 360), now (3, 180, 360)", result.stderr)
         status = run(["status", store], check=False).stdout
         self.assertIn("not committed", status)
