@@ -51,12 +51,13 @@ constexpr double kLongestTokenSeconds = 24 * 3600;
 
 std::optional<std::chrono::seconds> ExpiresIn(const nlohmann::json& value, bool& valid) {
   valid = true;
+  auto all_digits = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  };
   double seconds = 0;
   if (value.is_number()) {
     seconds = value.get<double>();
-  } else if (value.is_string() && !value.get_ref<const std::string&>().empty() &&
-             std::all_of(value.get_ref<const std::string&>().begin(), value.get_ref<const std::string&>().end(),
-                         [](unsigned char c) { return std::isdigit(c); })) {
+  } else if (value.is_string() && all_digits(value.get_ref<const std::string&>())) {
     seconds = std::strtod(value.get_ref<const std::string&>().c_str(), nullptr);
   } else {
     valid = false;

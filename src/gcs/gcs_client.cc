@@ -3,9 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <cctype>
 
 #include "nc2zarr/auth/token_endpoint.h"
 #include "nc2zarr/base/log.h"
@@ -73,7 +73,6 @@ GcsObject ObjectFromXmlHeaders(const HttpResponse& r, const std::string& name, s
   return o;
 }
 
-// The persisted size a 308 reports: "Range: bytes=0-N" means N+1 bytes.
 // The bytes an upload session holds, from its 308 reply: no Range header
 // means none, else "bytes=0-LAST". Anything else is a broken reply, retried.
 Result<std::size_t> PersistedSize(const HttpResponse& r, const std::string& target) {

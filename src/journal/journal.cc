@@ -72,6 +72,15 @@ std::optional<std::string> CheckedContent(const std::string& line) {
   return content;
 }
 
+// The plan fingerprint a journal's first line names; nullopt when the line
+// is not a journal header (or is damaged).
+std::optional<std::string> HeaderPlan(const std::string& line) {
+  auto content = CheckedContent(line);
+  const std::string prefix = std::string(kMagic) + "\t";
+  if (!content || !content->starts_with(prefix)) return std::nullopt;
+  return content->substr(prefix.size());
+}
+
 }  // namespace
 
 Result<JournalWriter> JournalWriter::Create(const std::string& dir, const std::string& plan_fingerprint,
@@ -123,12 +132,12 @@ void ReplayOne(std::istream& in, const std::string& name, const std::string& pla
                bool other_plans_are_news, JournalReplay& replay) {
   std::string line;
   if (!std::getline(in, line)) return;
-  auto header = CheckedContent(line);
-  if (!header || !header->starts_with(std::string(kMagic) + "\t")) {
+  const auto plan = HeaderPlan(line);
+  if (!plan) {
     replay.notes.push_back(name + " is not a journal (or its first line is damaged); ignored");
     return;
   }
-  if (*header != std::string(kMagic) + "\t" + plan_fingerprint) {
+  if (*plan != plan_fingerprint) {
     if (other_plans_are_news) replay.notes.push_back(name + " belongs to another plan; ignored");
     return;
   }
@@ -178,12 +187,9 @@ void RemoveJournals(const std::string& dir, const std::vector<std::string>& plan
     if (!name.starts_with("run-") || entry.path().extension() != ".log") continue;
     std::ifstream in(entry.path());
     std::string line;
-    auto header = std::getline(in, line) ? CheckedContent(line) : std::nullopt;
-    for (const auto& fingerprint : plan_fingerprints) {
-      if (header && *header == std::string(kMagic) + "\t" + fingerprint) {
-        std::filesystem::remove(entry.path(), ec);
-        break;
-      }
+    const auto plan = std::getline(in, line) ? HeaderPlan(line) : std::nullopt;
+    if (plan && std::find(plan_fingerprints.begin(), plan_fingerprints.end(), *plan) != plan_fingerprints.end()) {
+      std::filesystem::remove(entry.path(), ec);
     }
   }
 }

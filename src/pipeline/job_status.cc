@@ -91,7 +91,7 @@ Result<JobStatus> DescribeJobStatus(Store& store, const std::string& journal_dir
           ? "DAMAGED: committed, but " + std::to_string(chunks_total - done_total) +
                 " chunk(s) are missing or differ from what was written (readers get wrong values there, or "
                 "errors); run the same convert command again to write them"
-      : damaged ? "DAMAGED: committed, but " + std::to_string(metadata.size()) + " metadata object(s) (" +
+      : !metadata.empty() ? "DAMAGED: committed, but " + std::to_string(metadata.size()) + " metadata object(s) (" +
                       metadata.front() + (metadata.size() > 1 ? ", ..." : "") +
                       ") are missing or differ from what this job writes (readers open it wrongly, or not at all); "
                       "run the same convert command again to write them"

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <map>
 #include <functional>
+#include <map>
 #include <mutex>
 
 #include "nc2zarr/base/worker_pool.h"

@@ -86,6 +86,17 @@ class Restart(StoreTestCase):
             time.sleep(0.05)
         time.sleep(0.2)
 
+    def kill_during(self, server, fault, url, flags):
+        """Converts into url, kills the run once the server has taken fault
+        (a request hangs), and returns the text of the journals in
+        self.path("journal")."""
+        server.add_faults([fault])
+        proc = self.start(url, None, flags)
+        self.wait_until_taken(server)
+        proc.kill()
+        proc.wait()
+        return "".join(read_text(p) for p in glob.glob(self.path("journal", "*.log")))
+
     def kill_at_random(self, proc, ranks, window):
         """SIGKILL one rank or every rank after a random delay; True if the
         run was still going when killed."""
@@ -188,13 +199,8 @@ class Restart(StoreTestCase):
         flags = ["--anonymous", "--resumable-threshold-mb", "0.3", "--piece-mb", "0.25", "--write-threads", "1",
                  "--journal-dir", self.path("journal")]
         # The second piece of the first tas chunk stalls: kill while it hangs.
-        server.add_faults([{"op": "resumable_piece", "action": "stall", "seconds": 5, "count": 1,
-                            "name_prefix": "s.zarr/tas/0."}])
-        proc = self.start(f"gs://{BUCKET}/s.zarr", None, flags)
-        self.wait_until_taken(server)
-        proc.kill()
-        proc.wait()
-        journal_text = "".join(read_text(p) for p in glob.glob(self.path("journal", "*.log")))
+        journal_text = self.kill_during(server, {"op": "resumable_piece", "action": "stall", "seconds": 5, "count": 1,
+                                                 "name_prefix": "s.zarr/tas/0."}, f"gs://{BUCKET}/s.zarr", flags)
         self.assertIn("\tU\t", "\t" + journal_text.replace("\n", "\n\t"))  # a session was journaled
         server.clear_requests()
         result = run(["convert", self.inputs, "-o", f"gs://{BUCKET}/s.zarr"] + CHUNKS + flags)
@@ -209,13 +215,8 @@ class Restart(StoreTestCase):
         MPI_ENV["STORAGE_EMULATOR_HOST"] = server.url
         shared = ["--journal-dir", self.path("journal")]
         flags = ["--anonymous"] + shared
-        server.add_faults([{"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
-                            "name_prefix": "a.zarr/tas/20."}])
-        proc = self.start(f"gs://{BUCKET}/a.zarr", None, flags)
-        self.wait_until_taken(server)
-        proc.kill()
-        proc.wait()
-        journaled = "".join(read_text(p) for p in glob.glob(self.path("journal", "*.log")))
+        journaled = self.kill_during(server, {"op": "upload_media", "action": "stall", "seconds": 30, "count": 1,
+                                              "name_prefix": "a.zarr/tas/20."}, f"gs://{BUCKET}/a.zarr", flags)
         stored = journaled.count("\nS\t")
         self.assertGreater(stored, 0, "no chunk was stored before the kill: the test shows nothing")
         # Another job, started afresh into its own (empty) store, same journal directory.
