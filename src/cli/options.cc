@@ -143,7 +143,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   std::vector<std::string> inputs, variables, drop_variables;
   std::string chunks, compressor = "zstd:1";
   bool shuffle = false;
-  double target_mb = 100, grace_seconds = 30, progress_seconds = 10, hdf5_cache_mb = 0, write_buffer_mb = 128;
+  double target_mb = 100, grace_seconds = 30, progress_seconds = 10, hdf5_cache_mb = 0, write_buffer_mb = -1;
   std::string progress = "auto";
   bool verbose = false, quiet = false;
   DestinationFlags destination;
@@ -217,9 +217,9 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->capture_default_str();
   convert->add_option("--write-buffer-mb", write_buffer_mb,
                       "compressed chunks a rank holds for writes queued or in flight, in MiB: bounds memory when the "
-                      "destination is slower than reading (one chunk is always let through)")
-      ->check(FiniteNumber())
-      ->capture_default_str();
+                      "destination is slower than reading (one chunk is always let through; default 128 for gs://, "
+                      "32 for a directory)")
+      ->check(FiniteNumber());
   destination.AddTo(convert, options, /*uploads=*/true);
 
   CLI::App* status = app.add_subcommand("status", "show how far a conversion into DEST has got");
@@ -295,8 +295,10 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   if (!(progress_seconds > 0)) return usage_error(UsageError("--progress-interval must be positive"));
   if (!(hdf5_cache_mb >= 0)) return usage_error(UsageError("--hdf5-cache-mb must not be negative"));
   options.convert.hdf5_cache_bytes = static_cast<std::size_t>(hdf5_cache_mb * (1 << 20));
-  if (!(write_buffer_mb >= 0)) return usage_error(UsageError("--write-buffer-mb must not be negative"));
-  options.convert.write_buffer_bytes = static_cast<std::size_t>(write_buffer_mb * (1 << 20));
+  if (convert->count("--write-buffer-mb") > 0) {
+    if (!(write_buffer_mb >= 0)) return usage_error(UsageError("--write-buffer-mb must not be negative"));
+    options.convert.write_buffer_bytes = static_cast<std::size_t>(write_buffer_mb * (1 << 20));
+  }
   options.convert.progress_interval = std::chrono::milliseconds(static_cast<long long>(progress_seconds * 1000));
   options.convert.progress = progress == "bar"     ? ProgressMode::kBar
                              : progress == "lines" ? ProgressMode::kLines

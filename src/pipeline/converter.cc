@@ -12,6 +12,7 @@
 #include "nc2zarr/base/megabytes.h"
 #include "nc2zarr/base/worker_pool.h"
 #include "nc2zarr/codec/crc32c.h"
+#include "nc2zarr/gcs/gcs_path.h"
 #include "nc2zarr/journal/journal.h"
 #include "nc2zarr/pipeline/chunk_encoder.h"
 #include "nc2zarr/pipeline/chunk_reader.h"
@@ -171,7 +172,9 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
   for (std::size_t i = 0; i < chunk_threads; ++i) threads.push_back(std::make_unique<ChunkThreadState>(plan));
   // One chunk may wait while write_threads are in flight, within the write
   // buffer: memory stays at a few chunks however slow the destination.
-  ObjectWriter writer(store, options.write_threads, 1, options.write_buffer_bytes, &journal, &state.sessions);
+  ObjectWriter writer(store, options.write_threads, 1,
+                      options.write_buffer_bytes.value_or(DefaultWriteBufferBytes(options.output)), &journal,
+                      &state.sessions);
   std::mutex totals_mutex;
   Status st;
   {
@@ -207,6 +210,10 @@ Status WriteChunks(const Plan& plan, const WorkList& work, const RunState& state
 }
 
 }  // namespace
+
+std::size_t DefaultWriteBufferBytes(const std::string& output) {
+  return (IsGcsUrl(output) ? std::size_t{128} : std::size_t{32}) << 20;
+}
 
 Status Convert(const ConvertOptions& options, Comm& comm, ConvertSummary* summary) {
   SetGracePeriod(options.grace);

@@ -32,6 +32,20 @@ TEST(ParseCommandLine, Convert) {
   EXPECT_TRUE(c.direct_chunk_reads);
 }
 
+TEST(ParseCommandLine, WriteBufferDefaultsByDestination) {
+  auto p = Parse({"convert", "a.nc", "-o", "out.zarr"});
+  ASSERT_TRUE(p.options.has_value()) << p.message;
+  EXPECT_FALSE(p.options->convert.write_buffer_bytes.has_value());
+  EXPECT_EQ(DefaultWriteBufferBytes("out.zarr"), std::size_t{32} << 20);
+  EXPECT_EQ(DefaultWriteBufferBytes("gs://bucket/run.zarr"), std::size_t{128} << 20);
+  auto zero = Parse({"convert", "a.nc", "-o", "out.zarr", "--write-buffer-mb", "0"});
+  ASSERT_TRUE(zero.options.has_value()) << zero.message;
+  EXPECT_EQ(zero.options->convert.write_buffer_bytes, std::size_t{0});
+  auto negative = Parse({"convert", "a.nc", "-o", "out.zarr", "--write-buffer-mb", "-1"});
+  EXPECT_EQ(negative.exit_code, 2);
+  EXPECT_NE(negative.message.find("--write-buffer-mb must not be negative"), std::string::npos) << negative.message;
+}
+
 TEST(ParseCommandLine, NoResumeAndNoDirectReadsTurnThemOff) {
   auto p = Parse({"convert", "a.nc", "-o", "out.zarr", "--no-resume", "--no-direct-reads"});
   ASSERT_TRUE(p.options.has_value()) << p.message;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,9 @@ struct ConvertOptions {
   // cores the rank may use (see pipeline/chunk_threads.h).
   int chunk_threads = 0;
   // Compressed bytes a rank holds for writes queued or in flight (and for
-  // reuse): what bounds its memory when the destination is slow.
-  std::size_t write_buffer_bytes = std::size_t{128} << 20;
+  // reuse): what bounds its memory when the destination is slow. Unset:
+  // DefaultWriteBufferBytes(output).
+  std::optional<std::size_t> write_buffer_bytes;
   bool resume = true;     // --resume (default) / --no-resume
   std::string journal_dir;  // --journal-dir; see JournalDirectory
   std::chrono::milliseconds grace{30000};  // after a signal, for writes in flight
@@ -39,6 +41,13 @@ struct ConvertOptions {
   ProgressMode progress = ProgressMode::kAuto;
   std::chrono::milliseconds progress_interval{10000};  // between lines in batch logs
 };
+
+// Uploads wait on the network, so a bucket gets room for several chunks in
+// flight (128 MiB). A local or parallel filesystem write returns once its
+// bytes are on the disk: more in flight than one chunk a rank holds memory
+// without writing faster, and how much of it fills would follow the disk's
+// moods (32 MiB).
+std::size_t DefaultWriteBufferBytes(const std::string& output);
 
 struct ConvertSummary {
   std::uint64_t chunks = 0;
