@@ -114,17 +114,17 @@ Status ChunkReader::Read(const PlannedVariable& v, const ChunkRegion& region, st
       // Read as the file stores it, decode with this file's packing.
       const std::size_t n = Product(p.count);
       scratch_.resize(n * SizeOf(*v.unpacked_from));
-      RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, scratch_.data()));
+      RETURN_IF_ERROR(file->ReadSlab(v.path(), *v.unpacked_from, start, count, scratch_.data()));
       unpacked_.resize(n * element);
       auto packing = p.file->packings.find(v.path());
       UnpackValues(*v.unpacked_from, packing == p.file->packings.end() ? Packing{} : packing->second, v.type,
                    scratch_.data(), n, unpacked_.data());
       CopyBlock(unpacked_.data(), p.count, out.data(), v.chunks, p.at, element);
     } else if (IsContiguous(p.count, v.chunks) && !shifted) {
-      RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, out.data() + OffsetOf(p.at, strides) * element));
+      RETURN_IF_ERROR(file->ReadSlab(v.path(), v.type, start, count, out.data() + OffsetOf(p.at, strides) * element));
     } else {
       scratch_.resize(Product(p.count) * element);
-      RETURN_IF_ERROR(file->ReadSlab(v.path(), start, count, scratch_.data()));
+      RETURN_IF_ERROR(file->ReadSlab(v.path(), v.type, start, count, scratch_.data()));
       if (shifted && !ShiftValues(v.type, v.attributes, shift->second, scratch_.data(), Product(p.count))) {
         return InvalidInput("variable '" + v.path() + "' in " + p.file->path +
                             ": moved to the store's time units, its values leave the range of " +

@@ -9,8 +9,7 @@ Result<const NetcdfFile*> FileCache::Get(const std::string& path) {
       return &files_.front();
     }
   }
-  ASSIGN_OR_RETURN(NetcdfFile file, NetcdfFile::Open(path));
-  files_.push_front(std::move(file));
+  files_.push_front(NetcdfFile::OpenWhenRead(path));
   if (files_.size() > capacity_) files_.pop_back();
   return &files_.front();
 }

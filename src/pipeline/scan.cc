@@ -60,7 +60,7 @@ Result<std::uint64_t> FingerprintVariable(const NetcdfFile& file, const Variable
       }
     } else {
       buffer.resize(n * element);
-      RETURN_IF_ERROR(file.ReadSlab(v.path(), start, count, buffer.data()));
+      RETURN_IF_ERROR(file.ReadSlab(v.path(), v.type, start, count, buffer.data()));
       if (v.type == DataType::kFloat32) CanonicalizeForComparison<float>(buffer);
       if (v.type == DataType::kFloat64) CanonicalizeForComparison<double>(buffer);
       fp.Add(buffer);

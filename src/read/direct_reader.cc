@@ -1,7 +1,5 @@
 #include "nc2zarr/read/direct_reader.h"
 
-#include <netcdf.h>
-
 #include <atomic>
 
 #include "nc2zarr/read/classic_reader.h"
@@ -20,20 +18,12 @@ void SetDirectReads(DirectReads enabled) {
   g_hdf5_chunks = enabled.hdf5_chunks;
 }
 
-std::unique_ptr<DirectReader> OpenDirectReader(const std::string& path, int netcdf_format) {
-  switch (netcdf_format) {
-    case NC_FORMAT_CLASSIC:
-    case NC_FORMAT_64BIT_OFFSET:
-    case NC_FORMAT_CDF5:
-      if (g_classic) return ClassicReader::Open(path);
-      return nullptr;
-    case NC_FORMAT_NETCDF4:
-    case NC_FORMAT_NETCDF4_CLASSIC:
-      if (g_hdf5_chunks) return Hdf5ChunkReader::Open(path);
-      return nullptr;
-    default:
-      return nullptr;
+std::unique_ptr<DirectReader> OpenDirectReader(const std::string& path) {
+  if (g_classic) {
+    if (auto classic = ClassicReader::Open(path)) return classic;
   }
+  if (g_hdf5_chunks) return Hdf5ChunkReader::Open(path);  // declines files that are not HDF5
+  return nullptr;
 }
 
 }  // namespace nc2zarr

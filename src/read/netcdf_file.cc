@@ -96,7 +96,7 @@ Status ReadAttributes(int group_id, int var_id, std::vector<Attribute>& out) {
 
 }  // namespace
 
-NetcdfFile::NetcdfFile(int ncid, std::string path, int format) : ncid_(ncid), path_(std::move(path)), format_(format) {}
+NetcdfFile::NetcdfFile(int ncid, std::string path) : ncid_(ncid), path_(std::move(path)) {}
 
 void SetChunkCachePerVariable(std::size_t bytes) {
   // Slots: a prime well above the chunks a cache of this size can hold.
@@ -105,29 +105,34 @@ void SetChunkCachePerVariable(std::size_t bytes) {
 }
 
 Result<NetcdfFile> NetcdfFile::Open(const std::string& path) {
-  int ncid = -1, format = 0;
+  NetcdfFile file(-1, path);
+  RETURN_IF_ERROR(file.EnsureOpen());
+  return file;
+}
+
+NetcdfFile NetcdfFile::OpenWhenRead(const std::string& path) { return NetcdfFile(-1, path); }
+
+Status NetcdfFile::EnsureOpen() const {
+  if (ncid_ >= 0) return Status::Ok();
   auto lock = LockNetcdfLibraries();
-  int st = nc_open(path.c_str(), NC_NOWRITE, &ncid);
-  if (st == NC_NOERR) nc_inq_format(ncid, &format);
+  int st = nc_open(path_.c_str(), NC_NOWRITE, &ncid_);
   lock.unlock();
-  if (st != NC_NOERR) {
-    std::string why = nc_strerror(st);
-    if (st == NC_ENOTNC || st == NC_EHDFERR || st == NC_EINVAL || st == NC_ENOTBUILT) {
-      why += " (not a readable NetCDF file, or corrupt or cut short: copy it again from its source)";
-    }
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) why = "it is a directory, not a file";
-    if (st == ENOENT) why = "no such file";
-    return InvalidInput("cannot open " + path + ": " + why);
+  if (st == NC_NOERR) return Status::Ok();
+  ncid_ = -1;
+  std::string why = nc_strerror(st);
+  if (st == NC_ENOTNC || st == NC_EHDFERR || st == NC_EINVAL || st == NC_ENOTBUILT) {
+    why += " (not a readable NetCDF file, or corrupt or cut short: copy it again from its source)";
   }
-  return NetcdfFile(ncid, path, format);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path_, ec)) why = "it is a directory, not a file";
+  if (st == ENOENT) why = "no such file";
+  return InvalidInput("cannot open " + path_ + ": " + why);
 }
 
 NetcdfFile::NetcdfFile(NetcdfFile&& other) noexcept
     : ncid_(other.ncid_),
       path_(std::move(other.path_)),
       ids_(std::move(other.ids_)),
-      format_(other.format_),
       direct_tried_(other.direct_tried_),
       direct_(std::move(other.direct_)) {
   other.ncid_ = -1;
@@ -139,7 +144,6 @@ NetcdfFile& NetcdfFile::operator=(NetcdfFile&& other) noexcept {
     ncid_ = other.ncid_;
     path_ = std::move(other.path_);
     ids_ = std::move(other.ids_);
-    format_ = other.format_;
     direct_tried_ = other.direct_tried_;
     direct_ = std::move(other.direct_);
     other.ncid_ = -1;
@@ -162,6 +166,7 @@ Status NetcdfFile::Error(int nc_status, const std::string& what) const {
 }
 
 Result<FileSchema> NetcdfFile::ReadSchema() const {
+  RETURN_IF_ERROR(EnsureOpen());
   FileSchema schema;
   schema.path = path_;
   if (auto stamp = StampOf(path_)) {
@@ -278,29 +283,32 @@ Result<NetcdfFile::VariableId> NetcdfFile::Lookup(const std::string& variable_pa
   return id;
 }
 
-Status NetcdfFile::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
-                           std::span<const std::size_t> count, void* out) const {
-  auto lock = LockNetcdfLibraries();
-  ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
-  lock.unlock();  // the direct readers lock only around their own HDF5 calls
-  if (!direct_tried_) {
-    direct_ = OpenDirectReader(path_, format_);  // on first use: a scan that only looks needs no second open
-    direct_tried_ = true;
-  }
-  if (direct_ && id.nc_type != NC_CHAR && id.nc_type != NC_STRING) {
-    auto type = FromNcType(id.nc_type);
-    if (type) {
-      ASSIGN_OR_RETURN(bool done, direct_->ReadSlab(variable_path, start, count, SizeOf(*type), out));
+Status NetcdfFile::ReadSlab(const std::string& variable_path, DataType type, std::span<const std::size_t> start,
+                            std::span<const std::size_t> count, void* out) const {
+  if (type != DataType::kChar && type != DataType::kString) {
+    if (!direct_tried_) {
+      direct_ = OpenDirectReader(path_);  // on first use: a scan that only looks needs no second open
+      direct_tried_ = true;
+    }
+    if (direct_) {  // they lock only around their own HDF5 calls
+      ASSIGN_OR_RETURN(bool done, direct_->ReadSlab(variable_path, start, count, SizeOf(type), out));
       if (done) return Status::Ok();
     }
   }
-  lock.lock();
+  RETURN_IF_ERROR(EnsureOpen());
+  auto lock = LockNetcdfLibraries();
+  ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
+  if (FromNcType(id.nc_type) != type) {
+    return InvalidInput("variable '" + variable_path + "' in " + path_ + " is not of type " +
+                        std::string(TypeName(type)) + " as when the files were scanned: the file changed; rerun");
+  }
   int st = nc_get_vara(id.group_id, id.var_id, start.data(), count.data(), out);
   if (st != NC_NOERR) return Error(st, "cannot read variable '" + variable_path + "'");
   return Status::Ok();
 }
 
 Result<std::vector<double>> NetcdfFile::ReadDoubles(const std::string& variable_path, std::size_t count) const {
+  RETURN_IF_ERROR(EnsureOpen());
   auto lock = LockNetcdfLibraries();
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
   std::vector<double> values(count);
@@ -311,6 +319,7 @@ Result<std::vector<double>> NetcdfFile::ReadDoubles(const std::string& variable_
 
 Status NetcdfFile::ReadStrings(const std::string& variable_path, std::span<const std::size_t> start,
                                std::span<const std::size_t> count, std::vector<std::string>& out) const {
+  RETURN_IF_ERROR(EnsureOpen());
   auto lock = LockNetcdfLibraries();
   ASSIGN_OR_RETURN(VariableId id, Lookup(variable_path));
   std::size_t n = 1;

@@ -1,5 +1,7 @@
-// A few input files kept open between chunks: opening a NetCDF-4 file costs
-// milliseconds, and consecutive chunks usually read the same files.
+// A few input files kept open between chunks, which usually read the same
+// files. Each is opened for reading (NetcdfFile::OpenWhenRead): a chunk
+// spanning more files than the cache holds reopens them for every variable,
+// ~0.1 ms each through HDF5; holding them all would cost ~1 MB each.
 #pragma once
 
 #include <cstddef>

@@ -32,8 +32,8 @@ struct DirectReads {
 };
 void SetDirectReads(DirectReads enabled);
 
-// The direct reader for a file of this netCDF-C format (NC_FORMAT_*), or
-// nullptr when there is none or it is switched off.
-std::unique_ptr<DirectReader> OpenDirectReader(const std::string& path, int netcdf_format);
+// The direct reader for the file, chosen by its own signature (a classic
+// header, else HDF5), or nullptr when there is none or it is switched off.
+std::unique_ptr<DirectReader> OpenDirectReader(const std::string& path);
 
 }  // namespace nc2zarr
