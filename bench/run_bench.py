@@ -4,7 +4,7 @@ hardware floor, on generated data. Run it with `scripts/bench.sh`, which builds
 what is needed first; see bench/README.md.
 
     /usr/bin/python3 bench/run_bench.py [--quick] [--repeats N] [--keep]
-                                        [--phases nc4,gcs,x4,nc3,scale] [--workdir DIR]
+                                        [--phases nc4,gcs,x4,nc3,many,scale] [--workdir DIR]
                                         [--nc2zarr PATH] [--tools-dir DIR] [--results DIR]
 
 Phases (each generates its data, warms the page cache, runs its tools
@@ -20,6 +20,8 @@ data unless --keep):
          nc2zarr 2 ranks, for memory growth.
   nc3    a netCDF-3 (64-bit offset) copy of the nc4 data: read floor, xarray,
          nc2zarr 1 and 2 ranks.
+  many   bench/many_files.py: 120 one-step files x 60 variables, chunks of 30
+         steps (each spans 30 files): nc2zarr 2 ranks against xarray + dask.
   scale  bench/scan_scale.py: scan + plan of 10,000 small files, plan size,
          request-rate model.
 
@@ -737,6 +739,25 @@ def phase_nc3(ctx, data):
     return {"runs": runs, "checks": checks}
 
 
+def phase_many(ctx, data):
+    files, nvars = (24, 10) if ctx.args.quick else (120, 60)
+    log(f"phase many: {files} one-step files x {nvars} variables, chunks spanning 30 files")
+    out_json, out_md = os.path.join(ctx.tmpdir, "many.json"), os.path.join(ctx.tmpdir, "many.md")
+    cmd = [PYTHON, os.path.join(HERE, "many_files.py"), "--files", str(files), "--vars", str(nvars),
+           "--repeats", str(ctx.args.repeats), "--workdir", ctx.work, "--tools-dir", ctx.tools_dir,
+           "--nc2zarr", ctx.nc2zarr, "--json", out_json, "--markdown", out_md]
+    if ctx.args.keep:
+        cmd.append("--keep")
+    ctx.run(cmd)
+    with open(out_json) as f:
+        result = json.load(f)
+    with open(out_md) as f:
+        result["markdown"] = f.read()
+    for name, r in result["summary"].items():
+        log(f"  {name}: {r['wall_s']:.2f} s, peak RSS {r['peak_rss_mib']:.0f} MiB")
+    return result
+
+
 def phase_scale(ctx, data):
     counts = "100,500" if ctx.args.quick else "1000,10000"
     log(f"phase scale: scan + plan of {counts.split(',')[-1]} small files")
@@ -986,7 +1007,7 @@ HEADER = ("| tool | wall (s), median | min-max | raw MB/s | peak RSS per rank (M
           "| vs xarray | vs floor | others' CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
-def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
+def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md, many):
     L = []
     a = ctx.args
     L += [f"# nc2zarr benchmark results{' (QUICK smoke run: not representative)' if a.quick else ''}", "",
@@ -1116,6 +1137,8 @@ def markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md):
           "minus the tool's own), / (wall x cores). Median run.",
           "- The write floor is not part of the issue's floor; it shows what putting the compressed bytes into "
           "files costs on this filesystem (fresh page-cache pages), which every tool here pays.", ""]
+    if many:
+        L += ["## Many files per chunk", "", many["markdown"]]
     if scale_md:
         L += ["## Scale", "", scale_md]
     L += ["## Commands", "", "```"]
@@ -1206,7 +1229,7 @@ def main():
     p.add_argument("--quick", action="store_true", help="small dataset, 1 repeat: a smoke test of the harness")
     p.add_argument("--repeats", type=int, help="runs of each tool (default 3; 1 with --quick)")
     p.add_argument("--keep", action="store_true", help="keep the generated data (reused by the next run)")
-    p.add_argument("--phases", default="nc4,gcs,x4,nc3,scale")
+    p.add_argument("--phases", default="nc4,gcs,x4,nc3,many,scale")
     p.add_argument("--gcs-files", type=int, default=6, help="input files the gcs phase converts (default 6)")
     p.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/nc2zarr-bench"))
     p.add_argument("--nc2zarr", default=os.path.join(ROOT, "build", "nc2zarr"))
@@ -1229,7 +1252,7 @@ def main():
     if args.quiet_timeout is None:
         args.quiet_timeout = 2.0 if args.quick else 20.0
     wanted = [x.strip() for x in args.phases.split(",") if x.strip()]
-    unknown = set(wanted) - {"nc4", "gcs", "x4", "nc3", "scale"}
+    unknown = set(wanted) - {"nc4", "gcs", "x4", "nc3", "many", "scale"}
     if unknown:
         p.error(f"unknown phase(s) {sorted(unknown)}")
 
@@ -1266,6 +1289,7 @@ def main():
                 phases[name] = fn(ctx, data)
         if "nc4" in phases:
             ctx.rank_mbps = summarize(phases["nc4"]["runs"]["nc2zarr_1"], nc4.raw_bytes)["mb_per_s"]
+        many = phase_many(ctx, data) if "many" in wanted else None
         scale = phase_scale(ctx, data) if "scale" in wanted else None
     except BenchError as e:
         log(f"benchmark failed: {e}")
@@ -1292,14 +1316,14 @@ def main():
         import scan_scale
         scale_md = scan_scale.markdown(scale)
     os.makedirs(args.results, exist_ok=True)
-    md = markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md)
+    md = markdown(ctx, data, phases, S, tgts, machine, elapsed, scale_md, many)
     with open(os.path.join(args.results, "latest.md"), "w") as f:
         f.write(md)
     runs = {ph: v["runs"] for ph, v in phases.items() if isinstance(v, dict) and "runs" in v}
     with open(os.path.join(args.results, "latest.json"), "w") as f:
         json.dump({"machine": machine, "quick": args.quick, "repeats": args.repeats, "summary": S,
                    "targets": [dict(zip(("name", "measured", "wanted", "status"), t)) for t in tgts],
-                   "runs": runs, "discarded_runs": ctx.discarded, "commands": ctx.commands, "scale": scale,
+                   "runs": runs, "discarded_runs": ctx.discarded, "commands": ctx.commands, "scale": scale, "many": many,
                    "loads": ctx.loads, "busy_before": ctx.busy_before,
                    "datasets": {k: dict(d.spec(), **d.info) for k, d in data.items() if d.info},
                    "checks": [c for p in phases.values() if isinstance(p, dict) for c in p.get("checks", [])],
