@@ -108,13 +108,30 @@ Result<ScannedFile> ScanFrom(const json& j) {
   return file;
 }
 
+// Each file's coordinates take the storage of the same coordinate in the
+// file before when the values match: a grid's are then kept once.
+class CoordinateSharing {
+ public:
+  void Share(FileScan& scan) {
+    for (auto& [path, values] : scan.coordinates) {
+      auto [last, first_seen] = last_.try_emplace(path, values);
+      if (first_seen) continue;
+      values.ShareIfSame(last->second);
+      last->second = values;
+    }
+  }
+
+ private:
+  std::map<std::string, SharedValues> last_;
+};
+
 // What one rank scanned: its files in order, up to its first failure.
 struct Share {
   std::vector<std::pair<std::size_t, ScannedFile>> scans;  // input index, scan
   std::optional<std::pair<std::size_t, Status>> failed;    // input index, why
 };
 
-Share ScanShare(const std::vector<std::string>& paths, int rank, int size) {
+Share ScanShare(const std::vector<std::string>& paths, int rank, int size, CoordinateSharing& sharing) {
   Share share;
   for (std::size_t i = static_cast<std::size_t>(rank); i < paths.size(); i += static_cast<std::size_t>(size)) {
     if (InterruptRequested()) {
@@ -128,6 +145,7 @@ Share ScanShare(const std::vector<std::string>& paths, int rank, int size) {
       share.failed.emplace(i, file.status());
       break;
     }
+    sharing.Share(file->scan);
     share.scans.emplace_back(i, std::move(*file));
   }
   return share;
@@ -158,7 +176,7 @@ std::string EncodeShare(Share share) {
   return out;
 }
 
-Result<Share> DecodeShare(const std::string& bytes) {
+Result<Share> DecodeShare(const std::string& bytes, CoordinateSharing& sharing) {
   Share share;
   try {
     for (std::size_t at = 0; at < bytes.size();) {
@@ -177,6 +195,7 @@ Result<Share> DecodeShare(const std::string& bytes) {
         continue;
       }
       ASSIGN_OR_RETURN(ScannedFile file, ScanFrom(record.at("scan")));
+      sharing.Share(file.scan);
       share.scans.emplace_back(record.at("index").get<std::size_t>(), std::move(file));
     }
   } catch (const json::exception& e) {
@@ -205,7 +224,8 @@ Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>&
     LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)" +
             (ranks > 1 ? " on " + std::to_string(ranks) + " ranks" : ""));
   }
-  Share mine = ScanShare(paths, comm.rank(), comm.size());
+  CoordinateSharing sharing;
+  Share mine = ScanShare(paths, comm.rank(), comm.size(), sharing);
   // Rank 0 keeps its own share as it is; the others' cross as bytes.
   std::vector<std::string> others = comm.Gather(comm.rank() == 0 ? std::string() : EncodeShare(std::move(mine)), 0);
   if (comm.rank() != 0) return std::vector<ScannedFile>{};
@@ -222,7 +242,7 @@ Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>&
   };
   RETURN_IF_ERROR(take(mine));
   for (std::size_t r = 1; r < others.size(); ++r) {
-    ASSIGN_OR_RETURN(Share share, DecodeShare(others[r]));
+    ASSIGN_OR_RETURN(Share share, DecodeShare(others[r], sharing));
     std::string().swap(others[r]);  // decoded: its bytes go
     RETURN_IF_ERROR(take(share));
   }

@@ -101,10 +101,10 @@ bool SameCoordinate(const FileScan& a, const FileScan& b, const std::string& pat
 }
 
 const std::vector<double>* ConcatCoordinate(const FileScan& scan, const std::string& dim) {
-  if (auto it = scan.coordinates.find(dim); it != scan.coordinates.end()) return &it->second;
+  if (auto it = scan.coordinates.find(dim); it != scan.coordinates.end()) return &it->second.values();
   for (const auto& [path, values] : scan.coordinates) {
     auto slash = path.rfind('/');
-    if (slash != std::string::npos && path.substr(slash + 1) == dim) return &values;
+    if (slash != std::string::npos && path.substr(slash + 1) == dim) return &values.values();
   }
   return nullptr;
 }

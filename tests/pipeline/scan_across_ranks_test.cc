@@ -87,6 +87,13 @@ TEST(ScanAcrossRanks, OneRankScansInOrderAndReportsTheFirstFailure) {
   ASSERT_TRUE(scans.ok()) << scans.status().message();
   ASSERT_EQ(scans->size(), files.size());
   for (std::size_t i = 0; i < files.size(); ++i) EXPECT_EQ((*scans)[i].scan.schema.path, files[i]);
+  // The grid is kept once for all files; each file's times are its own.
+  const auto& first = (*scans)[0].scan.coordinates;
+  const auto& last = scans->back().scan.coordinates;
+  ASSERT_TRUE(first.count("lat") && first.count("lon") && first.count("time"));
+  EXPECT_TRUE(last.at("lat").SharesWith(first.at("lat")));
+  EXPECT_TRUE(last.at("lon").SharesWith(first.at("lon")));
+  EXPECT_FALSE(last.at("time").SharesWith(first.at("time")));
 
   std::vector<std::string> with_missing = {files[0], "/nonexistent/first.nc", "/nonexistent/second.nc"};
   auto failed = ScanAcrossRanks(with_missing, *comm);

@@ -11,6 +11,7 @@
 
 #include "nc2zarr/base/status.h"
 #include "nc2zarr/model/schema.h"
+#include "nc2zarr/model/shared_values.h"
 
 namespace nc2zarr {
 
@@ -19,7 +20,7 @@ struct FileScan {
   FileSchema schema;
   // Values of every numeric 1-D coordinate variable (named as its
   // dimension), by variable path.
-  std::map<std::string, std::vector<double>> coordinates;
+  std::map<std::string, SharedValues> coordinates;
 };
 
 struct Layout {
