@@ -103,14 +103,26 @@ Status ChunkReader::Read(const PlannedVariable& v, const ChunkRegion& region, st
   const auto strides = Strides(v.chunks);
   for (const auto& p : pieces) {
     std::vector<std::size_t> start = p.start, count = p.count;
+    std::size_t string_length = v.string_length;
     if (v.string_length > 0) {  // the characters of fixed-width strings
+      if (auto it = p.file->string_lengths.find(v.path()); it != p.file->string_lengths.end()) string_length = it->second;
       start.push_back(0);
-      count.push_back(v.string_length);
+      count.push_back(string_length);
     }
     ASSIGN_OR_RETURN(const NetcdfFile* file, files_.Get(p.file->path));
     const auto shift = p.file->value_offsets.find(v.path());
     const bool shifted = shift != p.file->value_offsets.end();
-    if (v.unpacked_from) {
+    if (string_length != v.string_length) {
+      // Shorter strings than the store's: NUL-padded to its length.
+      const std::size_t n = Product(p.count);
+      scratch_.resize(n * string_length);
+      RETURN_IF_ERROR(file->ReadSlab(v.path(), v.type, start, count, scratch_.data()));
+      unpacked_.assign(n * element, std::byte{0});
+      for (std::size_t i = 0; i < n; ++i) {
+        std::memcpy(unpacked_.data() + i * element, scratch_.data() + i * string_length, string_length);
+      }
+      CopyBlock(unpacked_.data(), p.count, out.data(), v.chunks, p.at, element);
+    } else if (v.unpacked_from) {
       // Read as the file stores it, decode with this file's packing.
       const std::size_t n = Product(p.count);
       scratch_.resize(n * SizeOf(*v.unpacked_from));

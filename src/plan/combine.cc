@@ -1,6 +1,7 @@
 #include "nc2zarr/plan/combine.h"
 
 #include "nc2zarr/plan/packing.h"
+#include "nc2zarr/plan/string_dims.h"
 #include "nc2zarr/plan/time_units.h"
 
 #include <algorithm>
@@ -232,6 +233,7 @@ Status CheckSameEncoding(const VariableSchema& v, const VariableSchema& o, const
 Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string& concat_dim,
                           const Chosen& chosen, std::set<std::string>& unpacked) {
   const FileSchema& ref = scans[0].schema;
+  std::map<std::string, std::set<std::string>> string_dims;  // by group
   for (std::size_t i = 1; i < scans.size(); ++i) {
     const FileSchema& other = scans[i].schema;
     for (const auto& v : ref.variables) {
@@ -252,7 +254,13 @@ Status CheckSameStructure(const std::vector<FileScan>& scans, const std::string&
                             " but " + DimsText(o->dims) + " in " + other.path + "; leave it out with --drop-variables " +
                             v.path() + ", or rewrite the files to one layout (e.g. `ncpdq -a`)");
       }
+      if (!string_dims.count(v.group)) string_dims[v.group] = StringDims(ref, v.group);
+      // Text concatenated along the files may be longer in some: it is
+      // padded, as xarray does.
+      const bool padded_text = v.type == DataType::kChar && v.AxisOf(concat_dim) >= 0 && !v.dims.empty() &&
+                               string_dims[v.group].count(v.dims.back()) > 0;
       for (std::size_t a = 0; a < v.shape.size(); ++a) {
+        if (padded_text && a + 1 == v.shape.size()) continue;
         if (v.dims[a] != concat_dim && v.shape[a] != o->shape[a]) {
           return InvalidInput("variable '" + v.path() + "' has shape " + ShapeText(v.shape) + " in " + ref.path +
                               " but " + ShapeText(o->shape) + " in " + other.path + "; only the concat dimension" +

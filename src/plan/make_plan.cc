@@ -11,29 +11,27 @@
 
 #include "nc2zarr/plan/packing.h"
 #include "nc2zarr/plan/selection.h"
+#include "nc2zarr/plan/string_dims.h"
 #include "nc2zarr/plan/time_units.h"
 
 namespace nc2zarr {
 namespace {
 
-// xarray turns a char variable's last dimension into fixed-width strings
-// when no variable is named after that dimension and every variable using it
-// is char with it last (conventions.decode_cf_variables, "stackable").
-std::set<std::string> StringDims(const FileSchema& schema, const std::string& group) {
-  std::map<std::string, bool> stackable;
-  for (const auto& v : schema.variables) {
-    if (v.group != group) continue;
-    for (std::size_t a = 0; a < v.dims.size(); ++a) {
-      bool ok = v.type == DataType::kChar && a + 1 == v.dims.size();
-      auto [it, inserted] = stackable.emplace(v.dims[a], ok);
-      if (!inserted) it->second = it->second && ok;
+// The longest string length the files give a text variable; files with a
+// shorter one are noted, to be padded when read.
+std::size_t LongestString(const std::vector<FileScan>& scans, const std::string& path, std::vector<InputFile>& files) {
+  std::map<std::string, std::size_t> length;  // by file path
+  std::size_t longest = 0;
+  for (const auto& scan : scans) {
+    if (const VariableSchema* v = scan.schema.FindVariable(path); v != nullptr && !v->shape.empty()) {
+      length[scan.schema.path] = v->shape.back();
+      longest = std::max(longest, v->shape.back());
     }
   }
-  std::set<std::string> out;
-  for (const auto& [dim, ok] : stackable) {
-    if (ok && schema.FindVariable(group.empty() ? dim : group + "/" + dim) == nullptr) out.insert(dim);
+  for (auto& f : files) {
+    if (auto it = length.find(f.path); it != length.end() && it->second < longest) f.string_lengths[path] = it->second;
   }
-  return out;
+  return longest;
 }
 
 bool IsAncestorOrSelf(const std::string& group, const std::string& of) {
@@ -187,7 +185,7 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
   for (std::size_t i : layout.order) {
     const FileSchema& s = scans[i].schema;
     plan.files.push_back(
-        InputFile{s.path, s.size_bytes, s.mtime_ns, offset, layout.concat_lengths[i], layout.value_offsets[i], {}});
+        InputFile{s.path, s.size_bytes, s.mtime_ns, offset, layout.concat_lengths[i], layout.value_offsets[i], {}, {}});
     for (const auto& path : layout.unpacked) {
       if (const VariableSchema* v = s.FindVariable(path)) plan.files.back().packings[path] = PackingOf(v->attributes);
     }
@@ -223,7 +221,7 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
     p.attributes = v.attributes;
     p.input_chunks = v.storage_chunks;
     if (v.type == DataType::kChar && !v.dims.empty() && string_dims[v.group].count(v.dims.back())) {
-      p.string_length = v.shape.back();
+      p.string_length = LongestString(scans, path, plan.files);
       p.dims.pop_back();
       p.shape.pop_back();
       if (!p.input_chunks.empty()) p.input_chunks.pop_back();

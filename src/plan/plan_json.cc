@@ -29,6 +29,7 @@ std::string PlanToJson(const Plan& plan) {
       if (p.offset) packing["offset"] = *p.offset;
       file["packings"][path] = std::move(packing);
     }
+    if (!f.string_lengths.empty()) file["string_lengths"] = f.string_lengths;
     files.push_back(std::move(file));
   }
   j["files"] = files;
@@ -67,7 +68,7 @@ Result<Plan> PlanFromJson(const std::string& text) {
     for (const auto& f : j.at("files")) {
       plan.files.push_back(InputFile{f.at("path").get<std::string>(), f.at("size_bytes").get<std::uint64_t>(),
                                      f.at("mtime_ns").get<std::int64_t>(), f.at("concat_offset").get<std::size_t>(),
-                                     f.at("concat_length").get<std::size_t>(), {}, {}});
+                                     f.at("concat_length").get<std::size_t>(), {}, {}, {}});
       if (f.contains("value_offsets")) {
         plan.files.back().value_offsets = f.at("value_offsets").get<std::map<std::string, double>>();
       }
@@ -78,6 +79,9 @@ Result<Plan> PlanFromJson(const std::string& text) {
         if (pj.contains("scale")) p.scale = pj.at("scale").get<double>();
         if (pj.contains("offset")) p.offset = pj.at("offset").get<double>();
         plan.files.back().packings[path] = std::move(p);
+      }
+      if (f.contains("string_lengths")) {
+        plan.files.back().string_lengths = f.at("string_lengths").get<std::map<std::string, std::size_t>>();
       }
     }
     for (const auto& g : j.at("groups")) {

@@ -129,7 +129,7 @@ TEST(RunState, RoundTripsTheDoneBitmapAndSessions) {
 
 TEST(PlanDiff, SaysWhatChanged) {
   Plan before;
-  before.files = {{"a.nc", 10, 1, 0, 1, {}, {}}};
+  before.files = {{"a.nc", 10, 1, 0, 1, {}, {}, {}}};
   PlannedVariable v;
   v.name = "tas";
   v.chunks = {2};
@@ -137,7 +137,7 @@ TEST(PlanDiff, SaysWhatChanged) {
   Plan now = before;
   EXPECT_TRUE(DescribePlanChanges(before, now).empty());
   now.files[0].mtime_ns = 2;
-  now.files.push_back({"b.nc", 1, 1, 1, 1, {}, {}});
+  now.files.push_back({"b.nc", 1, 1, 1, 1, {}, {}, {}});
   now.variables[0].chunks = {3};
   now.compressor.level = 3;
   auto changes = DescribePlanChanges(before, now);

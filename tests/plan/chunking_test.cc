@@ -68,7 +68,7 @@ TEST(ChooseChunks, ScalarsAndEmptyDimensions) {
 TEST(ChunkWarnings, FlagsChunksThatReadManyFiles) {
   Plan plan;
   plan.concat_dim = "time";
-  for (int i = 0; i < 20; ++i) plan.files.push_back(InputFile{"f" + std::to_string(i), 0, 0, std::size_t(i), 1, {}, {}});
+  for (int i = 0; i < 20; ++i) plan.files.push_back(InputFile{"f" + std::to_string(i), 0, 0, std::size_t(i), 1, {}, {}, {}});
   plan.variables = {Var("tas", {"time", "lat"}, {20, 10})};
   plan.variables[0].chunks = {20, 10};
   plan.variables[0].concat_axis = 0;
@@ -95,7 +95,7 @@ TEST(ChunkWarnings, CountsHdf5ChunksOnlyAsFarAsTheFilesGo) {
   // reads each at most 3 times, not 513.
   Plan plan;
   plan.concat_dim = "time";
-  for (int i = 0; i < 2; ++i) plan.files.push_back(InputFile{"f" + std::to_string(i), 0, 0, std::size_t(3 * i), 3, {}, {}});
+  for (int i = 0; i < 2; ++i) plan.files.push_back(InputFile{"f" + std::to_string(i), 0, 0, std::size_t(3 * i), 3, {}, {}, {}});
   plan.variables = {Var("v", {"time", "x"}, {6, 5})};
   plan.variables[0].input_chunks = {1024, 5};
   plan.variables[0].chunks = {2, 5};

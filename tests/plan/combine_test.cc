@@ -353,6 +353,40 @@ TEST(MakePlan, StacksCharDimensionsAsXarrayDoes) {
   EXPECT_EQ(v->element_size(), 8u);
 }
 
+// Text along the files, longer in some: xarray concatenates S5 and S7 into
+// S7; the shorter file is padded when read. Text not along the files must
+// agree as before.
+TEST(MakePlan, TextAlongTheFilesTakesTheLongestLength) {
+  auto with_text = [](FileScan s, std::size_t length, std::vector<std::string> dims) {
+    s.schema.groups[0].dimensions.push_back({"strlen", length, false});
+    VariableSchema text;
+    text.name = "label";
+    text.type = DataType::kChar;
+    text.dims = dims;
+    for (const auto& d : dims) text.shape.push_back(d == "strlen" ? length : d == "lat" ? 3 : s.coordinates.at("time").size());
+    s.schema.variables.push_back(text);
+    return s;
+  };
+  std::vector<FileScan> scans = {with_text(MakeScan("b.nc", {2, 3}), 7, {"time", "strlen"}),
+                                 with_text(MakeScan("a.nc", {0, 1}), 5, {"time", "strlen"})};
+  auto layout = CombineFiles(scans, "");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  auto plan = MakePlan(scans, *layout, PlanRequest{});
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->FindVariable("label")->string_length, 7u);
+  ASSERT_EQ(plan->files.size(), 2u);
+  EXPECT_EQ(plan->files[0].path, "a.nc");
+  EXPECT_EQ(plan->files[0].string_lengths, (std::map<std::string, std::size_t>{{"label", 5}}));
+  EXPECT_TRUE(plan->files[1].string_lengths.empty());
+
+  std::vector<FileScan> fixed = {with_text(MakeScan("a.nc", {0, 1}), 5, {"lat", "strlen"}),
+                                 with_text(MakeScan("b.nc", {2, 3}), 7, {"lat", "strlen"})};
+  auto refused = CombineFiles(fixed, "");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("variable 'label' has shape (3, 5)"), std::string::npos)
+      << refused.status().message();
+}
+
 TEST(MakePlan, RefusesAnUnsupportedVariableOnlyWhenSelected) {
   FileScan s = MakeScan("a.nc", {0});
   s.schema.variables[3].unsupported = "its type is a user-defined type";

@@ -14,8 +14,8 @@ namespace {
 Plan SamplePlan() {
   Plan plan;
   plan.concat_dim = "time";
-  plan.files = {{"a.nc", 10, 20, 0, 3, {}, {}},
-                {"b.nc", 11, 21, 3, 2, {{"time", -31.0}}, {{"t2m", Packing{0.01, 250.0, {-32767}}}}}};
+  plan.files = {{"a.nc", 10, 20, 0, 3, {}, {}, {{"station", 5}}},
+                {"b.nc", 11, 21, 3, 2, {{"time", -31.0}}, {{"t2m", Packing{0.01, 250.0, {-32767}}}}, {}}};
   plan.groups = {{"", {Attribute::Text("title", "t\xc3\xa9st")}}};
   PlannedVariable v;
   v.name = "tas";

@@ -215,6 +215,25 @@ class ConvertGenerated(StoreTestCase):
             # NULs of an S4 scalar), netCDF4 as b"\0": the same byte.
             self.assertMatchesXarray(store, decoded_only=fill == b"\0")
 
+    def test_text_longer_in_some_files_is_padded_as_xarray_pads_it(self):
+        # Each file sizes its string dimension to its own longest name:
+        # xarray concatenates S5 and S7 into S7, NUL-padded.
+        for k, length in enumerate((5, 7, 6)):
+            with netCDF4.Dataset(self.path(f"t{k}.nc"), "w") as ds:
+                ds.createDimension("time", None)
+                ds.createDimension("nchar", length)
+                ds.createVariable("time", "f8", ("time",))[:] = [2 * k, 2 * k + 1]
+                ds.createVariable("x", "f4", ("time",))[:] = [k, k]
+                label = ds.createVariable("label", "S1", ("time", "nchar"))
+                names = [("s" * length)[: length - 1] + str(k), f"n{k}"]
+                label[:] = netCDF4.stringtochar(np.array(names, dtype=f"S{length}"))
+        store = self.path("t.zarr")
+        run(["convert", self.path("t?.nc"), "-o", store, "--chunks", "time=4", "-q"])
+        self.assertEqual(load(store, "label", ".zarray")["dtype"], "|S7")
+        self.assertMatchesXarray(store)
+        self.assertEqual(list(xarray.open_zarr(store).label.values),
+                         [b"ssss0", b"n0", b"ssssss1", b"n1", b"sssss2", b"n2"])
+
     def test_files_packed_each_with_its_own_scale_are_stored_unpacked(self):
         # As ERA5 downloads: every file packs t2m (int16) with its own
         # scale_factor and add_offset; tp is int16 scaled without an offset,

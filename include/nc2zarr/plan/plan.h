@@ -32,6 +32,10 @@ struct InputFile {
   std::map<std::string, double> value_offsets;
   // How this file packs each variable stored unpacked (by path).
   std::map<std::string, Packing> packings;
+  // The string length of fixed-width text variables (by path) this file
+  // holds shorter than the store: read, then padded with NULs, as xarray
+  // concatenates S5 and S7 into S7.
+  std::map<std::string, std::size_t> string_lengths;
 
   bool operator==(const InputFile&) const = default;
 };
