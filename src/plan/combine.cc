@@ -445,19 +445,41 @@ Result<std::size_t> ConcatLength(const FileSchema& schema, const std::string& co
   return d ? d->length : std::size_t{0};
 }
 
+bool Strictly(const std::vector<double>& values, bool increasing) {
+  for (std::size_t k = 1; k < values.size(); ++k) {
+    if (!(increasing ? values[k] > values[k - 1] : values[k] < values[k - 1])) return false;
+  }
+  return true;
+}
+
 Status CheckIncreasing(const std::string& dim, const std::string& path, const std::vector<double>& values) {
   for (std::size_t k = 1; k < values.size(); ++k) {
     if (!(values[k] > values[k - 1])) {
+      const std::string way_out =
+          values[k] == values[k - 1]
+              ? "remove the repeated step first, e.g. with `cdo delete,timestep=" + std::to_string(k + 1) + "` for time"
+          : Strictly(values, false) ? "reverse the decreasing ones first, e.g. with `ncpdq -a -" + dim + "`"
+                                    : "sort them first, e.g. with `cdo sorttimestamp` for time";
       return InvalidInput("the '" + dim + "' values in " + path + " are not increasing (" + NumberText(values[k - 1]) +
                           " then " + NumberText(values[k]) + " at index " + std::to_string(k) +
-                          "); the concat coordinate must increase strictly in every file (" +
-                          (values[k] == values[k - 1] ? "remove the repeated step first, e.g. with `cdo delete,timestep=" +
-                                                          std::to_string(k + 1) + "` for time"
-                                                      : "reverse a decreasing one first, e.g. with `ncpdq -a -" + dim + "`") +
-                          ")");
+                          "); the concat coordinate must increase strictly in every file, or decrease in every file (" +
+                          way_out + ")");
     }
   }
   return Status::Ok();
+}
+
+// xarray's combine_by_coords orders files along a coordinate that decreases
+// in every file (latitudes from north to south) from the highest down; one
+// that increases in every file (a file of one value does both) from the
+// lowest up.
+bool DecreasesInEveryFile(const std::vector<std::vector<double>>& coords) {
+  bool all_decrease = true, all_increase = true;
+  for (const auto& values : coords) {
+    all_decrease = all_decrease && Strictly(values, false);
+    all_increase = all_increase && Strictly(values, true);
+  }
+  return all_decrease && !all_increase;
 }
 
 }  // namespace
@@ -504,12 +526,13 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
     // The concat coordinate of every file, in the first file's units.
     const std::string coordinate = ConcatCoordinatePath(scans[0], layout.concat_dim);
     std::vector<std::vector<double>> coords;
+    std::vector<const std::vector<double>*> as_stored;  // for messages
     for (std::size_t i = 0; i < scans.size(); ++i) {
       const auto* c = ConcatCoordinate(scans[i], layout.concat_dim);
+      as_stored.push_back(c);
       if (c == nullptr) {
         return InvalidInput("coordinate '" + layout.concat_dim + "' is missing from " + scans[i].schema.path);
       }
-      RETURN_IF_ERROR(CheckIncreasing(layout.concat_dim, scans[i].schema.path, *c));
       std::vector<double> values = *c;
       auto offset = layout.value_offsets[i].find(coordinate);
       if (offset != layout.value_offsets[i].end()) {
@@ -517,16 +540,23 @@ Result<Layout> CombineFiles(const std::vector<FileScan>& scans, const std::strin
       }
       coords.push_back(std::move(values));
     }
+    const bool descending = DecreasesInEveryFile(coords);
+    if (!descending) {
+      for (std::size_t i = 0; i < scans.size(); ++i) {
+        RETURN_IF_ERROR(CheckIncreasing(layout.concat_dim, scans[i].schema.path, *as_stored[i]));
+      }
+    }
     // Files without records sort last; the rest by their first value.
     std::stable_sort(layout.order.begin(), layout.order.end(), [&](std::size_t a, std::size_t b) {
       if (coords[a].empty() || coords[b].empty()) return !coords[a].empty() && coords[b].empty();
-      return coords[a].front() < coords[b].front();
+      return descending ? coords[a].front() > coords[b].front() : coords[a].front() < coords[b].front();
     });
     const std::vector<double>* previous = nullptr;
     std::size_t previous_index = 0;
     for (std::size_t i : layout.order) {
       if (coords[i].empty()) continue;
-      if (previous != nullptr && !(coords[i].front() > previous->back())) {
+      if (previous != nullptr &&
+          !(descending ? coords[i].front() < previous->back() : coords[i].front() > previous->back())) {
         // The same values in both: more likely ensemble members or levels
         // split into files than a duplicate.
         const std::string way_out =

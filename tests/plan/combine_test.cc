@@ -63,6 +63,27 @@ TEST(CombineFiles, DetectsACoordinateThatDiffersOnlyInsideAGroup) {
   EXPECT_EQ(layout->concat_dim, "time");
 }
 
+// As xarray's combine_by_coords: a coordinate that decreases in every file
+// (latitude bands from north to south) orders them from the highest down.
+TEST(CombineFiles, OrdersFilesAlongADecreasingCoordinateFromTheHighest) {
+  std::vector<FileScan> scans = {MakeScan("b.nc", {5, 4, 3}), MakeScan("a.nc", {10, 9}), MakeScan("c.nc", {2, 1, 0})};
+  auto layout = CombineFiles(scans, "time");
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  EXPECT_EQ(layout->order, (std::vector<std::size_t>{1, 0, 2}));
+
+  std::vector<FileScan> overlapping = {MakeScan("a.nc", {10, 9, 8}), MakeScan("b.nc", {8, 7})};
+  auto overlap = CombineFiles(overlapping, "time");
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_NE(overlap.status().message().find("overlap"), std::string::npos) << overlap.status().message();
+
+  std::vector<FileScan> mixed = {MakeScan("a.nc", {10, 9}), MakeScan("b.nc", {0, 1})};
+  auto refused = CombineFiles(mixed, "time");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("the 'time' values in a.nc are not increasing (10 then 9"),
+            std::string::npos)
+      << refused.status().message();
+}
+
 TEST(CombineFiles, RefusesOverlappingTimes) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1, 2}), MakeScan("b.nc", {2, 3})};
   auto layout = CombineFiles(scans, "");

@@ -148,7 +148,9 @@ class BadInput(StoreTestCase):
     def test_times_not_increasing(self):
         write(self.path("a.nc"), [0, 2, 1])
         write(self.path("b.nc"), [5, 6])
-        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["not increasing", "a.nc", "reverse a decreasing"])
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["not increasing", "a.nc", "sort them first"])
+        write(self.path("a.nc"), [2, 1, 0])  # decreasing where b.nc increases
+        self.refuse([self.path("a.nc"), self.path("b.nc")], names=["not increasing", "a.nc", "reverse the decreasing"])
         write(self.path("a.nc"), [0, 1, 1])
         self.refuse([self.path("a.nc"), self.path("b.nc")],
                     names=["not increasing (1 then 1 at index 2)", "`cdo delete,timestep=3` for time"])

@@ -234,6 +234,30 @@ class ConvertGenerated(StoreTestCase):
         self.assertEqual(list(xarray.open_zarr(store).label.values),
                          [b"ssss0", b"n0", b"ssssss1", b"n1", b"sssss2", b"n2"])
 
+    def test_latitude_bands_from_north_to_south_are_ordered_as_xarray_orders_them(self):
+        # Each file a band of latitudes, decreasing (as ERA5 stores them):
+        # combine_by_coords puts the northernmost band first.
+        bands = {"mid.nc": [50.0, 40.0, 30.0], "south.nc": [20.0, 10.0, 0.0], "north.nc": [80.0, 70.0, 60.0]}
+        for name, lats in bands.items():
+            with netCDF4.Dataset(self.path(name), "w") as ds:
+                ds.createDimension("time", 2)
+                ds.createDimension("lat", 3)
+                ds.createDimension("lon", 4)
+                t = ds.createVariable("time", "f8", ("time",))
+                t.units = "days since 2000-01-01"
+                t[:] = [0, 1]
+                ds.createVariable("lat", "f4", ("lat",))[:] = lats
+                ds.createVariable("lon", "f4", ("lon",))[:] = [0, 90, 180, 270]
+                tas = ds.createVariable("tas", "f4", ("time", "lat", "lon"))
+                tas[:] = np.arange(24, dtype=np.float32).reshape(2, 3, 4) + lats[0]
+        store = self.path("bands.zarr")
+        files = [self.path(n) for n in bands]
+        run(["convert"] + files + ["-o", store, "--concat-dim", "lat", "-q"])
+        ours = xarray.open_zarr(store).load()
+        ref = xarray.open_mfdataset(files, combine="by_coords").load()
+        self.assertEqual(list(ours.lat.values), [80, 70, 60, 50, 40, 30, 20, 10, 0])
+        xarray.testing.assert_identical(ours, ref)
+
     def test_files_packed_each_with_its_own_scale_are_stored_unpacked(self):
         # As ERA5 downloads: every file packs t2m (int16) with its own
         # scale_factor and add_offset; tp is int16 scaled without an offset,
