@@ -15,6 +15,12 @@ int main(int argc, char** argv) {
     }
     return parsed.exit_code;
   }
+  // plan, ls, rm, status and auth check act once: started as several ranks
+  // or tasks (mpirun, srun), the others leave it to the first.
+  if (parsed.options->command != Command::kConvert &&
+      LauncherRank([](const char* name) { return std::getenv(name); }) != 0) {
+    return 0;
+  }
   switch (parsed.options->command) {
     case Command::kPlan: return RunPlan(*parsed.options);
     case Command::kList: return RunList(*parsed.options);

@@ -304,7 +304,8 @@ bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& geten
 }
 
 int LauncherRank(const std::function<const char*(const char*)>& getenv) {
-  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+  // SLURM_PROCID last: srun without an MPI plugin starts tasks that are not ranks.
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {
     if (const char* value = getenv(name)) return std::atoi(value);
   }
   return 0;

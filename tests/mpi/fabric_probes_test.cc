@@ -79,6 +79,8 @@ TEST(StartedByAnMpiLauncher, MpirunOrPmixOrPmiElseOneProcessWithoutMpi) {
   EXPECT_EQ(LauncherRank(Environment({})), 0);
   EXPECT_EQ(LauncherRank(Environment({{"OMPI_COMM_WORLD_RANK", "2"}})), 2);
   EXPECT_EQ(LauncherRank(Environment({{"PMIX_RANK", "1"}})), 1);
+  EXPECT_EQ(LauncherRank(Environment({{"SLURM_PROCID", "3"}})), 3);  // srun without an MPI plugin
+  EXPECT_EQ(LauncherRank(Environment({{"SLURM_PROCID", "0"}, {"PMIX_RANK", "2"}})), 2);
 }
 
 }  // namespace

@@ -389,6 +389,20 @@ class ConvertGenerated(StoreTestCase):
         fcntl.flock(held, fcntl.LOCK_UN)
         run(["convert", self.path("in", "*.nc"), "-o", store, "--chunks", "time=1", "--overwrite", "-q"])
 
+    def test_commands_other_than_convert_act_once_under_mpirun(self):
+        # In an allocation, `mpirun nc2zarr status` or `srun nc2zarr rm`
+        # starts several ranks: the first answers, the others leave it.
+        make_sample(self.path("in"), files=2, steps=4, lat=4, lon=4)
+        store = self.path("once.zarr")
+        run(["convert", self.path("in", "*.nc"), "-o", store, "-q"], ranks=2)
+        status = run(["status", store], ranks=2)
+        self.assertEqual(status.stdout.count(f"{store}: complete"), 1, status.stdout)
+        plan = run(["plan", self.path("in", "*.nc")], ranks=2)
+        self.assertEqual(plan.stdout.count("2 input file(s)"), 1, plan.stdout)
+        removed = run(["rm", store, "--yes"], ranks=2)
+        self.assertEqual(removed.stdout.count("deleted"), 1, removed.stdout)
+        self.assertNoStore(store)
+
     def test_memory_does_not_grow_with_the_number_of_files(self):
         # Same chunks (about 2 MB each), 4x the files: peak RSS stays put. Both
         # runs have enough chunks (8 and 32 a variable) for as many to be in

@@ -29,8 +29,9 @@ class MpiSession {
 
 // Whether the environment is that of a rank an MPI launcher started.
 bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& getenv);
-// This process's rank as its launcher set it (0 without one), known before
-// MPI starts: what every rank would print the same, only rank 0 prints.
+// This process's rank (or srun task) as its launcher set it (0 without
+// one), known before MPI starts: what every rank would print or do the
+// same, only rank 0 prints or does.
 int LauncherRank(const std::function<const char*(const char*)>& getenv);
 
 }  // namespace nc2zarr
