@@ -29,6 +29,17 @@ int main(int argc, char** argv) {
     case Command::kAuthCheck: return RunAuthCheck(*parsed.options);
     case Command::kConvert: break;
   }
+  if (int tasks = NonMpiSrunTasks([](const char* name) { return std::getenv(name); }); tasks > 0) {
+    // Each task would convert the whole dataset into the same store.
+    if (LauncherRank([](const char* name) { return std::getenv(name); }) == 0) {
+      std::fprintf(stderr,
+                   "nc2zarr: error: srun started %d tasks that are not MPI ranks (no PMIx or PMI in their "
+                   "environment), and each would convert everything; launch with `srun --mpi=pmix` (see `srun "
+                   "--mpi=list`) or mpirun, or start one task\n",
+                   tasks);
+    }
+    return 2;
+  }
   InstallInterruptHandlers();  // before MPI starts its threads, so they inherit nothing else
   MpiSession mpi(&argc, &argv);
   return RunConvert(*parsed.options, mpi.world());

@@ -303,6 +303,15 @@ bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& geten
   return false;
 }
 
+int NonMpiSrunTasks(const std::function<const char*(const char*)>& getenv) {
+  if (StartedByAnMpiLauncher(getenv)) return 0;
+  // srun sets it for each task of a step; a batch script's own shell (one
+  // process, SLURM_NTASKS for the whole job) has none.
+  const char* tasks = getenv("SLURM_STEP_NUM_TASKS");
+  const int n = tasks ? std::atoi(tasks) : 0;
+  return n > 1 ? n : 0;
+}
+
 int LauncherRank(const std::function<const char*(const char*)>& getenv) {
   // SLURM_PROCID last: srun without an MPI plugin starts tasks that are not ranks.
   for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"}) {

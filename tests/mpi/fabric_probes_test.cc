@@ -83,5 +83,12 @@ TEST(StartedByAnMpiLauncher, MpirunOrPmixOrPmiElseOneProcessWithoutMpi) {
   EXPECT_EQ(LauncherRank(Environment({{"SLURM_PROCID", "0"}, {"PMIX_RANK", "2"}})), 2);
 }
 
+TEST(NonMpiSrunTasks, OnlyTasksOfAStepWithoutPmiOrPmix) {
+  EXPECT_EQ(NonMpiSrunTasks(Environment({{"SLURM_STEP_NUM_TASKS", "4"}, {"SLURM_PROCID", "1"}})), 4);
+  EXPECT_EQ(NonMpiSrunTasks(Environment({{"SLURM_STEP_NUM_TASKS", "4"}, {"PMIX_RANK", "1"}})), 0);  // --mpi=pmix
+  EXPECT_EQ(NonMpiSrunTasks(Environment({{"SLURM_STEP_NUM_TASKS", "1"}})), 0);
+  EXPECT_EQ(NonMpiSrunTasks(Environment({{"SLURM_NTASKS", "4"}, {"SLURM_PROCID", "0"}})), 0);  // the batch shell
+}
+
 }  // namespace
 }  // namespace nc2zarr

@@ -5,7 +5,7 @@ the same conversion run without Slurm, byte for byte."""
 import os
 import unittest
 
-from template_test import MPI_ENV, SlurmTemplateTest, harness
+from template_test import CHUNKS, MPI_ENV, SlurmTemplateTest, harness
 
 TEMPLATE = "nc2zarr-one-node.sbatch"
 
@@ -28,6 +28,26 @@ class OneNodeTemplate(SlurmTemplateTest):
         job = self.cluster.sbatch(script, ["--ntasks=2"], env=self.cluster.env(**MPI_ENV))
         self.assertCompleted(job)
         self.assertEqual(job.log().count("socket(s) to the PMIx server, TCP_NODELAY on"), 2, job.describe())
+
+    def test_srun_tasks_that_are_not_mpi_ranks_are_refused(self):
+        # srun --mpi=none (or a site whose default is none) starts tasks that
+        # each would convert everything into the same store; the batch
+        # shell itself, one process in a job of two tasks, converts.
+        inputs = os.path.join(self.tmp, "in", "*.nc")
+        in_batch, by_srun = self.store_path() + "-batch", self.store_path() + "-srun"
+        script = os.path.join(self.tmp, "no-mpi.sh")
+        with open(script, "w") as f:
+            f.write(f"#!/bin/bash\n{harness.NC2ZARR} convert '{inputs}' -o {in_batch} --chunks {CHUNKS} -q\n"
+                    "echo \"batch exit $?\"\n"
+                    f"srun --mpi=none {harness.NC2ZARR} convert '{inputs}' -o {by_srun} --chunks {CHUNKS} -q\n"
+                    "echo \"srun exit $?\"\n")
+        job = self.cluster.sbatch(script, ["--ntasks=2"], env=self.cluster.env(**MPI_ENV))
+        log = job.log()
+        self.assertIn("batch exit 0", log, job.describe())
+        self.assertIn("srun exit 2", log, job.describe())
+        self.assertEqual(log.count("srun started 2 tasks that are not MPI ranks"), 1, job.describe())
+        self.assertFalse(os.path.exists(by_srun))
+        self.assertGoodStore(in_batch)
 
     def test_mpirun_inside_the_allocation(self):
         store = self.store_path()

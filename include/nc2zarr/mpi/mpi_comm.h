@@ -29,6 +29,10 @@ class MpiSession {
 
 // Whether the environment is that of a rank an MPI launcher started.
 bool StartedByAnMpiLauncher(const std::function<const char*(const char*)>& getenv);
+// How many tasks srun started in this step when they are not MPI ranks
+// (srun --mpi=none, or a site default without PMI): each would run the
+// whole job on its own. 0 when started otherwise, or as one task.
+int NonMpiSrunTasks(const std::function<const char*(const char*)>& getenv);
 // This process's rank (or srun task) as its launcher set it (0 without
 // one), known before MPI starts: what every rank would print or do the
 // same, only rank 0 prints or does.
