@@ -22,6 +22,9 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in bench/ from importing run_bench
+from run_bench import read_rss  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PYTHON = "/usr/bin/python3"
@@ -65,15 +68,8 @@ def generate(data_dir, files, nvars):
 
 
 def peak_rss_mib(prefix):
-    """Each rank's peak from bench_peak_rss's PREFIX.<rank>.json; removes them."""
-    d, base = os.path.split(prefix)
-    peaks = []
-    for name in sorted(os.listdir(d)):
-        if name.startswith(base + ".") and name.endswith(".json"):
-            with open(os.path.join(d, name)) as f:
-                peaks.append(json.load(f)["maxrss_kib"] / 1024)
-            os.remove(os.path.join(d, name))
-    return peaks
+    """Each rank's peak, from bench_peak_rss's records."""
+    return [r["maxrss_kib"] / 1024 for r in read_rss(prefix)]
 
 
 def run(cmd, env=None):
@@ -167,7 +163,7 @@ def markdown(result):
         lines.append(f"| {label} | {r['wall_s']:.2f} | {r['min_s']:.2f}-{r['max_s']:.2f} | {r['mb_per_s']:.0f} | "
                      f"{r['peak_rss_mib']:.0f} | {vs} |")
     lines += ["", f"Each file: one step of a 60 x 80 grid per variable, deflate 1 + shuffle; chunks of "
-              f"{STEPS_PER_CHUNK} steps, so a chunk spans {STEPS_PER_CHUNK} files. {result['repeats']} interleaved "
+              f"{STEPS_PER_CHUNK} steps, so a chunk spans {min(STEPS_PER_CHUNK, result['files'])} files. {result['repeats']} interleaved "
               f"repeats. Values: xarray opens nc2zarr's store {result['check']} to open_mfdataset of the files. "
               f"Command: `{result['command']}`."]
     return "\n".join(lines) + "\n"
