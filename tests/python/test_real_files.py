@@ -73,6 +73,34 @@ class RealFiles(StoreTestCase):
                 with open(os.path.join(whole, array, f), "rb") as a, open(os.path.join(split, array, f), "rb") as b:
                     self.assertEqual(a.read(), b.read(), f"{array}/{f}")
 
+    def test_latitude_bands_north_to_south_equal_their_source(self):
+        # ERA-Interim's latitudes decrease (90 to -90): split into bands
+        # given south first, the store orders them from the north, as
+        # combine_by_coords does, and holds the whole file's bytes.
+        source = os.path.join(REAL, "eraint_uvz.nc")
+        with netCDF4.Dataset(source) as src:
+            for name, (lo, hi) in (("south", (161, 241)), ("mid", (80, 161)), ("north", (0, 80))):
+                with netCDF4.Dataset(self.path(f"{name}.nc"), "w", format=src.file_format) as dst:
+                    dst.setncatts(src.__dict__)
+                    for d, dim in src.dimensions.items():
+                        dst.createDimension(d, hi - lo if d == "latitude" else len(dim))
+                    for v, var in src.variables.items():
+                        var.set_auto_maskandscale(False)
+                        out = dst.createVariable(v, var.dtype, var.dimensions)
+                        out.setncatts(var.__dict__)
+                        out.set_auto_maskandscale(False)
+                        at = tuple(slice(lo, hi) if d == "latitude" else slice(None) for d in var.dimensions)
+                        out[:] = var[at]
+        chunks = ["--chunks", "month=1,level=1,latitude=241,longitude=480"]
+        whole, split = self.path("whole.zarr"), self.path("bands.zarr")
+        run(["convert", source, "-o", whole, "-q"] + chunks)
+        run(["convert", self.path("south.nc"), self.path("mid.nc"), self.path("north.nc"), "-o", split,
+             "--concat-dim", "latitude", "-q"] + chunks)
+        for array in ("u", "v", "z", "latitude", "longitude", "level", "month"):
+            for f in sorted(os.listdir(os.path.join(whole, array))):
+                with open(os.path.join(whole, array, f), "rb") as a, open(os.path.join(split, array, f), "rb") as b:
+                    self.assertEqual(a.read(), b.read(), f"{array}/{f}")
+
     def test_a_variable_chosen_from_cmor_files_keeps_its_coordinates_and_bounds(self):
         # CMOR ends its name lists with a NUL ("type latitude longitude\0",
         # "time_bnds\0"): the last name was missed, and the store opened with
