@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <string_view>
 
 #include "nc2zarr/base/file_stamp.h"
@@ -180,6 +181,24 @@ Result<FileSchema> NetcdfFile::ReadSchema() const {
   nc_inq_format(ncid_, &simple_format);
   schema.format = FormatName(simple_format, mode);
 
+  // Dimension ids are unique in a file. The length of an unlimited one is
+  // the longest of its variables', which netCDF-4 finds by asking HDF5 for
+  // every variable of the group: asked once per variable, a file of 250
+  // variables took ~100 ms to scan.
+  std::map<int, std::pair<std::string, std::size_t>> dimensions;
+  auto dimension = [&](int gid, int id) -> Result<const std::pair<std::string, std::size_t>*> {
+    auto [it, inserted] = dimensions.try_emplace(id);
+    if (inserted) {
+      char name[NC_MAX_NAME + 1] = {0};
+      if (int st = nc_inq_dim(gid, id, name, &it->second.second); st != NC_NOERR) {
+        dimensions.erase(it);
+        return Error(st, "cannot read a dimension");
+      }
+      it->second.first = name;
+    }
+    return &it->second;
+  };
+
   // Walk the group tree breadth-first so the root comes first.
   std::vector<std::pair<int, std::string>> pending = {{ncid_, ""}};
   for (std::size_t next = 0; next < pending.size(); ++next) {
@@ -199,9 +218,9 @@ Result<FileSchema> NetcdfFile::ReadSchema() const {
     if (nunlim > 0) nc_inq_unlimdims(gid, &nunlim, unlimited.data());
     for (int id : dimids) {
       Dimension d;
-      char name[NC_MAX_NAME + 1] = {0};
-      if ((st = nc_inq_dim(gid, id, name, &d.length)) != NC_NOERR) return Error(st, "cannot read a dimension");
-      d.name = name;
+      ASSIGN_OR_RETURN(const auto* found, dimension(gid, id));
+      d.name = found->first;
+      d.length = found->second;
       for (int u : unlimited) d.unlimited = d.unlimited || u == id;
       group.dimensions.push_back(std::move(d));
     }
@@ -229,11 +248,9 @@ Result<FileSchema> NetcdfFile::ReadSchema() const {
       }
       v.type = *dt;
       for (int d : vdims) {
-        char dname[NC_MAX_NAME + 1] = {0};
-        std::size_t len = 0;
-        if ((st = nc_inq_dim(gid, d, dname, &len)) != NC_NOERR) return Error(st, "cannot read a dimension");
-        v.dims.emplace_back(dname);
-        v.shape.push_back(len);
+        ASSIGN_OR_RETURN(const auto* found, dimension(gid, d));
+        v.dims.push_back(found->first);
+        v.shape.push_back(found->second);
       }
       RETURN_IF_ERROR(ReadAttributes(gid, vid, v.attributes).WithContext(path_ + ": " + v.path()));
       if (simple_format == NC_FORMAT_NETCDF4 || simple_format == NC_FORMAT_NETCDF4_CLASSIC) {
