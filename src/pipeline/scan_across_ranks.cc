@@ -108,21 +108,28 @@ Result<ScannedFile> ScanFrom(const json& j) {
   return file;
 }
 
-// Each file's coordinates take the storage of the same coordinate in the
-// file before when the values match: a grid's are then kept once.
-class CoordinateSharing {
+// Each file's coordinates and variable attributes take the storage of the
+// same ones in the file before when they match: a grid's values and the
+// attributes of a run's variables are then kept once on rank 0.
+class ScanSharing {
  public:
   void Share(FileScan& scan) {
-    for (auto& [path, values] : scan.coordinates) {
-      auto [last, first_seen] = last_.try_emplace(path, values);
-      if (first_seen) continue;
-      values.ShareIfSame(last->second);
-      last->second = values;
-    }
+    for (auto& [path, values] : scan.coordinates) ShareWithLast(last_values_, path, values);
+    for (auto& v : scan.schema.variables) ShareWithLast(last_attributes_, v.path(), v.attributes);
   }
 
  private:
-  std::map<std::string, SharedValues> last_;
+  template <typename T>
+  static void ShareWithLast(std::map<std::string, SharedVector<T>>& last, const std::string& path,
+                            SharedVector<T>& here) {
+    auto [it, first_seen] = last.try_emplace(path, here);
+    if (first_seen) return;
+    here.ShareIfSame(it->second);
+    it->second = here;
+  }
+
+  std::map<std::string, SharedValues> last_values_;
+  std::map<std::string, SharedVector<Attribute>> last_attributes_;
 };
 
 // What one rank scanned: its files in order, up to its first failure.
@@ -131,7 +138,7 @@ struct Share {
   std::optional<std::pair<std::size_t, Status>> failed;    // input index, why
 };
 
-Share ScanShare(const std::vector<std::string>& paths, int rank, int size, CoordinateSharing& sharing) {
+Share ScanShare(const std::vector<std::string>& paths, int rank, int size, ScanSharing& sharing) {
   Share share;
   for (std::size_t i = static_cast<std::size_t>(rank); i < paths.size(); i += static_cast<std::size_t>(size)) {
     if (InterruptRequested()) {
@@ -176,7 +183,7 @@ std::string EncodeShare(Share share) {
   return out;
 }
 
-Result<Share> DecodeShare(const std::string& bytes, CoordinateSharing& sharing) {
+Result<Share> DecodeShare(const std::string& bytes, ScanSharing& sharing) {
   Share share;
   try {
     for (std::size_t at = 0; at < bytes.size();) {
@@ -224,7 +231,7 @@ Result<std::vector<ScannedFile>> ScanAcrossRanks(const std::vector<std::string>&
     LogInfo("scanning " + std::to_string(paths.size()) + " input file(s)" +
             (ranks > 1 ? " on " + std::to_string(ranks) + " ranks" : ""));
   }
-  CoordinateSharing sharing;
+  ScanSharing sharing;
   Share mine = ScanShare(paths, comm.rank(), comm.size(), sharing);
   // Rank 0 keeps its own share as it is; the others' cross as bytes.
   std::vector<std::string> others = comm.Gather(comm.rank() == 0 ? std::string() : EncodeShare(std::move(mine)), 0);

@@ -252,7 +252,7 @@ Result<FileSchema> NetcdfFile::ReadSchema() const {
         v.dims.push_back(found->first);
         v.shape.push_back(found->second);
       }
-      RETURN_IF_ERROR(ReadAttributes(gid, vid, v.attributes).WithContext(path_ + ": " + v.path()));
+      RETURN_IF_ERROR(ReadAttributes(gid, vid, v.attributes.Mutable()).WithContext(path_ + ": " + v.path()));
       if (simple_format == NC_FORMAT_NETCDF4 || simple_format == NC_FORMAT_NETCDF4_CLASSIC) {
         int storage = 0;
         std::vector<std::size_t> chunks(static_cast<std::size_t>(vndims));

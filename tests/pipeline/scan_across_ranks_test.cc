@@ -94,6 +94,11 @@ TEST(ScanAcrossRanks, OneRankScansInOrderAndReportsTheFirstFailure) {
   EXPECT_TRUE(last.at("lat").SharesWith(first.at("lat")));
   EXPECT_TRUE(last.at("lon").SharesWith(first.at("lon")));
   EXPECT_FALSE(last.at("time").SharesWith(first.at("time")));
+  // So are the variables' attributes, where they are the same.
+  const FileSchema& a = (*scans)[0].scan.schema;
+  const FileSchema& b = scans->back().scan.schema;
+  EXPECT_TRUE(b.FindVariable("sst")->attributes.SharesWith(a.FindVariable("sst")->attributes));
+  EXPECT_FALSE(b.FindVariable("sst")->attributes.SharesWith(a.FindVariable("lat")->attributes));
 
   std::vector<std::string> with_missing = {files[0], "/nonexistent/first.nc", "/nonexistent/second.nc"};
   auto failed = ScanAcrossRanks(with_missing, *comm);

@@ -227,7 +227,7 @@ TEST(CombineFiles, RefusesGroupsThatDeclareTheConcatDimensionWithOtherLengths) {
 TEST(CombineFiles, ConvertsTimeFromAnotherReferenceDateToTheFirstFilesUnits) {
   // b.nc counts from 2000-01-11: its 0 is a.nc's 10, so it comes after a.nc.
   std::vector<FileScan> scans = {MakeScan("b.nc", {0, 1}), MakeScan("a.nc", {5, 6})};
-  scans[0].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2000-01-11");
+  scans[0].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2000-01-11");
   auto layout = CombineFiles(scans, "");
   ASSERT_TRUE(layout.ok()) << layout.status().message();
   EXPECT_EQ(layout->order, (std::vector<std::size_t>{1, 0}));
@@ -246,10 +246,10 @@ TEST(CombineFiles, ConvertsTimeFromAnotherReferenceDateToTheFirstFilesUnits) {
 TEST(CombineFiles, OverlapIsFoundInConvertedTime) {
   // b.nc's 0 is a.nc's 1: the files overlap although their raw values do not.
   std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1}), MakeScan("b.nc", {0, 1})};
-  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "hours since 2000-01-02");
+  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "hours since 2000-01-02");
   auto layout = CombineFiles(scans, "");
   EXPECT_FALSE(layout.ok());  // days and hours: different unit sizes
-  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2000-01-02");
+  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2000-01-02");
   layout = CombineFiles(scans, "");
   ASSERT_FALSE(layout.ok());
   EXPECT_NE(layout.status().message().find("overlap"), std::string::npos) << layout.status().message();
@@ -260,7 +260,7 @@ TEST(CombineFiles, RefusesTimeUnitsItCannotConvert) {
     std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {100})};
     for (auto& scan : scans) scan.schema.variables[0].type = type;
     auto& time = scans[1].schema.variables[0];
-    time.attributes[0] = Attribute::Text("units", units);
+    time.attributes.Mutable()[0] = Attribute::Text("units", units);
     if (!calendar.empty()) time.attributes.push_back(Attribute::Text("calendar", calendar));
     auto layout = CombineFiles(scans, "");
     ASSERT_FALSE(layout.ok()) << units << " " << calendar;
@@ -335,7 +335,7 @@ TEST(MakePlan, WarnsWhenFloat32TimeMovedToTheFirstFilesUnitsIsRounded) {
   // (3652.04... days) need more digits than float32 has.
   auto hourly = [](double first) { return std::vector<double>{first, double(float(first + 1.0 / 24))}; };
   std::vector<FileScan> scans = {MakeScan("a.nc", hourly(0)), MakeScan("b.nc", hourly(0))};
-  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2010-01-01");
+  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2010-01-01");
   for (auto& s : scans) s.schema.variables[0].type = DataType::kFloat32;
   auto layout = CombineFiles(scans, "");
   ASSERT_TRUE(layout.ok()) << layout.status().message();
@@ -347,7 +347,7 @@ TEST(MakePlan, WarnsWhenFloat32TimeMovedToTheFirstFilesUnitsIsRounded) {
 
   // Whole days land exactly: nothing to say. Nor for float64 time.
   scans = {MakeScan("a.nc", {0, 1}), MakeScan("b.nc", {0, 1})};
-  scans[1].schema.variables[0].attributes[0] = Attribute::Text("units", "days since 2010-01-01");
+  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2010-01-01");
   for (auto& s : scans) s.schema.variables[0].type = DataType::kFloat32;
   layout = CombineFiles(scans, "");
   ASSERT_TRUE(layout.ok());

@@ -9,6 +9,7 @@
 
 #include "nc2zarr/model/attribute.h"
 #include "nc2zarr/model/data_type.h"
+#include "nc2zarr/model/shared_vector.h"
 
 namespace nc2zarr {
 
@@ -24,7 +25,7 @@ struct VariableSchema {
   DataType type = DataType::kFloat32;
   std::vector<std::string> dims;
   std::vector<std::size_t> shape;
-  std::vector<Attribute> attributes;
+  SharedVector<Attribute> attributes;  // shared with other files' same variable when equal
   // Non-empty when the variable cannot be converted, saying why.
   std::string unsupported;
   // The HDF5 chunk shape of a chunked netCDF-4 variable; empty otherwise.

@@ -11,7 +11,7 @@
 
 #include "nc2zarr/base/status.h"
 #include "nc2zarr/model/schema.h"
-#include "nc2zarr/model/shared_values.h"
+#include "nc2zarr/model/shared_vector.h"
 
 namespace nc2zarr {
 

@@ -1,9 +1,11 @@
-#include "nc2zarr/model/shared_values.h"
+#include "nc2zarr/model/shared_vector.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+
+#include "nc2zarr/model/attribute.h"
 
 namespace nc2zarr {
 namespace {
@@ -36,6 +38,25 @@ TEST(SharedValues, SharesOnlyValuesEqualBitForBit) {
   also_empty.ShareIfSame(empty);
   EXPECT_TRUE(also_empty.SharesWith(empty));
   EXPECT_TRUE(also_empty.empty());
+}
+
+// A change to a shared vector copies it first: the other holder keeps its own.
+TEST(SharedVector, AChangeLeavesTheOtherHolderAlone) {
+  SharedVector<Attribute> a = {Attribute::Text("units", "K")};
+  SharedVector<Attribute> b = {Attribute::Text("units", "K")};
+  b.ShareIfSame(a);
+  ASSERT_TRUE(b.SharesWith(a));
+  b.push_back(Attribute::Text("long_name", "temperature"));
+  EXPECT_FALSE(b.SharesWith(a));
+  EXPECT_EQ(a.size(), 1u);
+  EXPECT_EQ(b.size(), 2u);
+  b.Mutable()[0] = Attribute::Text("units", "degC");
+  EXPECT_EQ(TextAttribute(a, "units"), "K");
+  EXPECT_EQ(TextAttribute(b, "units"), "degC");
+
+  SharedVector<Attribute> other_units = {Attribute::Text("units", "degC")};
+  other_units.ShareIfSame(a);
+  EXPECT_FALSE(other_units.SharesWith(a));
 }
 
 }  // namespace
