@@ -741,7 +741,7 @@ def phase_nc3(ctx, data):
 
 def phase_many(ctx, data):
     files, nvars = (24, 10) if ctx.args.quick else (120, 60)
-    log(f"phase many: {files} one-step files x {nvars} variables, chunks spanning 30 files")
+    log(f"phase many: {files} one-step files x {nvars} variables, chunks of 30 steps")
     out_json, out_md = os.path.join(ctx.tmpdir, "many.json"), os.path.join(ctx.tmpdir, "many.md")
     cmd = [PYTHON, os.path.join(HERE, "many_files.py"), "--files", str(files), "--vars", str(nvars),
            "--repeats", str(ctx.args.repeats), "--workdir", ctx.work, "--tools-dir", ctx.tools_dir,
