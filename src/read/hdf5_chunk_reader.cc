@@ -14,7 +14,8 @@ namespace nc2zarr {
 
 struct Hdf5ChunkReader::Dataset {
   hid_t id = -1;
-  bool usable = false;
+  bool numeric = false;         // little-endian numbers of the element size read
+  bool deflated_chunks = false;  // chunked and deflated: read chunk by chunk
   bool shuffle = false;  // shuffle before deflate when written
   int deflate_index = -1, shuffle_index = -1;  // positions in the filter pipeline
   std::vector<hsize_t> dims, chunk;
@@ -25,8 +26,9 @@ struct Hdf5ChunkReader::Dataset {
 
 namespace {
 
-// The layouts this reader handles: every other one goes through netCDF-C.
-bool Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d);
+// Whether the dataset holds little-endian numbers of element_size, and its
+// layout: whether its chunks are deflated ones this reader inflates.
+void Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d);
 
 }  // namespace
 
@@ -63,27 +65,28 @@ Hdf5ChunkReader::Dataset* Hdf5ChunkReader::Find(const std::string& variable_path
     slot = std::make_unique<Dataset>();
     H5E_BEGIN_TRY { slot->id = H5Dopen2(static_cast<hid_t>(file_), ("/" + variable_path).c_str(), H5P_DEFAULT); }
     H5E_END_TRY;
-    slot->usable = slot->id >= 0 && Describe(slot->id, element_size, *slot);
+    if (slot->id >= 0) Describe(slot->id, element_size, *slot);
   }
-  return slot->usable ? slot.get() : nullptr;
+  return slot->numeric ? slot.get() : nullptr;
 }
 
 namespace {
 
-bool Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d) {
+void Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d) {
   hid_t type = H5Dget_type(dset);
   H5T_class_t cls = H5Tget_class(type);
   bool numeric = (cls == H5T_INTEGER || cls == H5T_FLOAT) && H5Tget_order(type) == H5T_ORDER_LE &&
                  H5Tget_size(type) == element_size;
   H5Tclose(type);
-  if (!numeric) return false;
+  if (!numeric) return;
 
   hid_t space = H5Dget_space(dset);
   int rank = H5Sget_simple_extent_ndims(space);
   d.dims.resize(static_cast<std::size_t>(std::max(rank, 0)));
   if (rank > 0) H5Sget_simple_extent_dims(space, d.dims.data(), nullptr);
   H5Sclose(space);
-  if (rank <= 0) return false;
+  if (rank <= 0) return;  // scalars: netCDF-C
+  d.numeric = true;
 
   hid_t plist = H5Dget_create_plist(dset);
   bool ok = H5Pget_layout(plist) == H5D_CHUNKED;
@@ -106,7 +109,7 @@ bool Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d)
   }
   H5Pclose(plist);
   d.shuffle = d.shuffle_index >= 0;
-  return ok && d.deflate_index >= 0;
+  d.deflated_chunks = ok && d.deflate_index >= 0;
 }
 
 // Copies the part of a dense block (shape `from_shape`, origin `from_at` in
@@ -161,12 +164,35 @@ std::optional<std::size_t> ContiguousOffset(const std::vector<hsize_t>& origin, 
 
 }  // namespace
 
+bool Hdf5ChunkReader::ReadThroughHdf5(const Dataset& d, std::span<const std::size_t> start,
+                                      std::span<const std::size_t> count, void* out) const {
+  const std::vector<hsize_t> offset(start.begin(), start.end()), extent(count.begin(), count.end());
+  hid_t file_space = H5Dget_space(d.id);
+  hid_t memory_space = H5Screate_simple(static_cast<int>(extent.size()), extent.data(), nullptr);
+  hid_t type = H5Dget_type(d.id);  // little-endian numbers as stored: no conversion
+  herr_t st = -1;
+  if (file_space >= 0 && memory_space >= 0 && type >= 0 &&
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, offset.data(), nullptr, extent.data(), nullptr) >= 0) {
+    H5E_BEGIN_TRY { st = H5Dread(d.id, type, memory_space, file_space, H5P_DEFAULT, out); }
+    H5E_END_TRY;
+  }
+  if (type >= 0) H5Tclose(type);
+  if (memory_space >= 0) H5Sclose(memory_space);
+  if (file_space >= 0) H5Sclose(file_space);
+  return st >= 0;  // else netCDF-C reads it, or says what is wrong
+}
+
 Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::span<const std::size_t> start,
                                        std::span<const std::size_t> count, std::size_t element_size, void* out) {
   auto lock = LockNetcdfLibraries();  // released while inflating
   Dataset* d = Find(variable_path, element_size);
   if (d == nullptr || start.size() != d->dims.size()) return false;
   const std::size_t rank = d->dims.size();
+  for (std::size_t a = 0; a < rank; ++a) {
+    if (count[a] == 0) return true;
+    if (start[a] + count[a] > d->dims[a]) return false;  // past its own extent: netCDF-C fills it
+  }
+  if (!d->deflated_chunks) return ReadThroughHdf5(*d, start, count, out);
   std::size_t chunk_bytes = element_size;
   for (hsize_t c : d->chunk) chunk_bytes *= c;
 
@@ -187,7 +213,7 @@ Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::sp
     hsize_t size = 0;
     if (!lock.owns_lock()) lock.lock();
     if (H5Dget_chunk_info_by_coord(d->id, origin.data(), &mask, &address, &size) < 0 || address == HADDR_UNDEF) {
-      return false;  // an unwritten chunk holds fill values: netCDF-C knows them
+      return ReadThroughHdf5(*d, start, count, out);  // an unwritten chunk: HDF5 gives its fill values
     }
     compressed_.resize(size);
     uint32_t filters = 0;
@@ -214,7 +240,8 @@ Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::sp
       }
       data = into;
     } else if (compressed_.size() != chunk_bytes) {
-      return false;
+      lock.lock();
+      return ReadThroughHdf5(*d, start, count, out);
     }
     if (unshuffle) {
       if (target) {

@@ -16,6 +16,7 @@ namespace {
 class Hdf5ChunkReaderTest : public ::testing::Test {
  protected:
   static constexpr std::size_t kT = 7, kY = 13, kX = 10;
+  static constexpr float kHoleFill = -999.5f;
 
   void SetUp() override {
     path_ = (std::filesystem::temp_directory_path() / ("direct_" + std::to_string(::getpid()) + ".nc")).string();
@@ -47,6 +48,9 @@ class Hdf5ChunkReaderTest : public ::testing::Test {
     int sparse = def("sparse", NC_FLOAT, 0, 1, false, false);
     int fields = def("fields", NC_FLOAT, 1, 1, false, false, field_chunks);
     int plain_fields = def("plain_fields", NC_DOUBLE, 0, 2, false, false, field_chunks);
+    int uncompressed = def("uncompressed", NC_FLOAT, 0, 0, false, false);
+    int holes = def("holes", NC_FLOAT, 0, 1, false, false);
+    nc_put_att_float(nc, holes, "_FillValue", NC_FLOAT, 1, &kHoleFill);
     nc_enddef(nc);
     std::mt19937 rng(7);
     std::vector<float> f(kT * kY * kX);
@@ -64,6 +68,9 @@ class Hdf5ChunkReaderTest : public ::testing::Test {
     nc_put_vara_double(nc, fletcher, start, count, d.data());
     nc_put_vara_float(nc, fields, start, count, f.data());
     nc_put_vara_double(nc, plain_fields, start, count, d.data());
+    nc_put_vara_float(nc, uncompressed, start, count, f.data());
+    std::size_t corner[] = {2, 5, kX};  // 2 records, their first chunk row along y: the rest unwritten
+    nc_put_vara_float(nc, holes, start, corner, f.data());
     std::size_t part[] = {2, kY, kX};  // only the first time chunk row of "sparse"
     nc_put_vara_float(nc, sparse, start, part, f.data());
     ASSERT_EQ(nc_close(nc), NC_NOERR);
@@ -119,12 +126,31 @@ TEST_F(Hdf5ChunkReaderTest, ReadsDeflatedAndShuffledChunksExactly) {
   EXPECT_EQ(Agree("plain_fields", 8, *reader), std::optional<bool>(true));
 }
 
-TEST_F(Hdf5ChunkReaderTest, DeclinesLayoutsItDoesNotKnow) {
+// Layouts it does not inflate itself (other filters, no filter) are read
+// with H5Dread on the open file, exactly as netCDF-C reads them.
+TEST_F(Hdf5ChunkReaderTest, ReadsOtherLayoutsThroughHdf5Exactly) {
   auto reader = Hdf5ChunkReader::Open(path_);
   ASSERT_NE(reader, nullptr);
-  EXPECT_EQ(Agree("fletcher", 8, *reader), std::optional<bool>(false));
-  // Reads of "sparse" that touch the unwritten chunks are declined; the
-  // others are exact.
+  EXPECT_EQ(Agree("fletcher", 8, *reader), std::optional<bool>(true));
+  EXPECT_EQ(Agree("uncompressed", 4, *reader), std::optional<bool>(true));
+
+  // Unwritten chunks inside the variable's extent read as its fill value.
+  int v;
+  nc_inq_varid(ncid_, "holes", &v);
+  std::size_t start[] = {0, 0, 0}, count[] = {2, kY, kX};
+  std::vector<float> expected(2 * kY * kX), actual(expected.size());
+  ASSERT_EQ(nc_get_vara_float(ncid_, v, start, count, expected.data()), NC_NOERR);
+  auto done = reader->ReadSlab("holes", start, count, 4, actual.data());
+  ASSERT_TRUE(done.ok() && *done);
+  EXPECT_EQ(actual, expected);
+  EXPECT_EQ(actual.back(), kHoleFill);
+}
+
+TEST_F(Hdf5ChunkReaderTest, DeclinesWhatNetcdfFillsOrDoesNotHold) {
+  auto reader = Hdf5ChunkReader::Open(path_);
+  ASSERT_NE(reader, nullptr);
+  // "sparse" holds 2 of the 7 records: reads past them are declined
+  // (netCDF-C fills them); the others are exact.
   EXPECT_EQ(Agree("sparse", 4, *reader), std::optional<bool>(false));
   std::vector<std::byte> out(4);
   std::size_t start[] = {0, 0, 0}, count[] = {1, 1, 1};

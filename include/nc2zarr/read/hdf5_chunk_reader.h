@@ -1,9 +1,12 @@
 // A faster path for netCDF-4 inputs: read a variable's compressed HDF5
 // chunks directly (H5Dread_chunk), inflate them with libdeflate and undo
-// the shuffle ourselves, instead of netCDF-C -> HDF5 -> zlib. Only for the
-// layouts it understands (chunked, deflate with or without shuffle, little-
-// endian numbers, every chunk allocated); anything else says "not handled"
-// and the caller reads through netCDF-C.
+// the shuffle ourselves, instead of netCDF-C -> HDF5 -> zlib, for chunked,
+// deflated (with or without shuffle) little-endian numbers. Other layouts of
+// little-endian numbers (contiguous, uncompressed, unwritten chunks, other
+// filters) are read with H5Dread on the same open file, as netCDF-C would
+// read them, without opening the file through netCDF-C (which reads every
+// variable's metadata). Anything else, or a read beyond a variable's own
+// extent, says "not handled" and the caller reads through netCDF-C.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +38,9 @@ class Hdf5ChunkReader : public DirectReader {
  private:
   explicit Hdf5ChunkReader(long long file, std::string path);
   Dataset* Find(const std::string& variable_path, std::size_t element_size);
+  // H5Dread of the slab; the caller holds LockNetcdfLibraries().
+  bool ReadThroughHdf5(const Dataset& d, std::span<const std::size_t> start, std::span<const std::size_t> count,
+                       void* out) const;
 
   long long file_;  // hid_t
   std::string path_;
