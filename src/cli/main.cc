@@ -8,19 +8,18 @@
 
 int main(int argc, char** argv) {
   using namespace nc2zarr;
+  const auto environment = [](const char* name) { return std::getenv(name); };
+  // Several ranks or tasks (mpirun, srun) print and act through the first.
+  const bool first_rank = LauncherRank(environment) == 0;
   ParsedCommandLine parsed = ParseCommandLine(argc, argv);
   if (!parsed.options) {
-    if (LauncherRank([](const char* name) { return std::getenv(name); }) == 0) {
+    if (first_rank) {
       std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     }
     return parsed.exit_code;
   }
-  // plan, ls, rm, status and auth check act once: started as several ranks
-  // or tasks (mpirun, srun), the others leave it to the first.
-  if (parsed.options->command != Command::kConvert &&
-      LauncherRank([](const char* name) { return std::getenv(name); }) != 0) {
-    return 0;
-  }
+  // plan, ls, rm, status and auth check act once.
+  if (parsed.options->command != Command::kConvert && !first_rank) return 0;
   switch (parsed.options->command) {
     case Command::kPlan: return RunPlan(*parsed.options);
     case Command::kList: return RunList(*parsed.options);
@@ -29,9 +28,9 @@ int main(int argc, char** argv) {
     case Command::kAuthCheck: return RunAuthCheck(*parsed.options);
     case Command::kConvert: break;
   }
-  if (int tasks = NonMpiSrunTasks([](const char* name) { return std::getenv(name); }); tasks > 0) {
+  if (int tasks = NonMpiSrunTasks(environment); tasks > 0) {
     // Each task would convert the whole dataset into the same store.
-    if (LauncherRank([](const char* name) { return std::getenv(name); }) == 0) {
+    if (first_rank) {
       std::fprintf(stderr,
                    "nc2zarr: error: srun started %d tasks that are not MPI ranks (no PMIx or PMI in their "
                    "environment), and each would convert everything; launch with `srun --mpi=pmix` (see `srun "

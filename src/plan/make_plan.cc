@@ -18,18 +18,18 @@ namespace nc2zarr {
 namespace {
 
 // The longest string length the files give a text variable; files with a
-// shorter one are noted, to be padded when read.
-std::size_t LongestString(const std::vector<FileScan>& scans, const std::string& path, std::vector<InputFile>& files) {
-  std::map<std::string, std::size_t> length;  // by file path
-  std::size_t longest = 0;
-  for (const auto& scan : scans) {
-    if (const VariableSchema* v = scan.schema.FindVariable(path); v != nullptr && !v->shape.empty()) {
-      length[scan.schema.path] = v->shape.back();
-      longest = std::max(longest, v->shape.back());
-    }
+// shorter one are noted, to be padded when read. files[k] is the scan
+// layout.order[k].
+std::size_t LongestString(const std::vector<FileScan>& scans, const Layout& layout, const std::string& path,
+                          std::vector<InputFile>& files) {
+  std::vector<std::size_t> lengths(files.size(), 0);
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    const VariableSchema* v = scans[layout.order[k]].schema.FindVariable(path);
+    if (v != nullptr && !v->shape.empty()) lengths[k] = v->shape.back();
   }
-  for (auto& f : files) {
-    if (auto it = length.find(f.path); it != length.end() && it->second < longest) f.string_lengths[path] = it->second;
+  const std::size_t longest = *std::max_element(lengths.begin(), lengths.end());
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    if (lengths[k] < longest) files[k].string_lengths[path] = lengths[k];
   }
   return longest;
 }
@@ -221,7 +221,7 @@ Result<Plan> MakePlan(const std::vector<FileScan>& scans, const Layout& layout, 
     p.attributes = v.attributes;
     p.input_chunks = v.storage_chunks;
     if (v.type == DataType::kChar && !v.dims.empty() && string_dims[v.group].count(v.dims.back())) {
-      p.string_length = LongestString(scans, path, plan.files);
+      p.string_length = LongestString(scans, layout, path, plan.files);
       p.dims.pop_back();
       p.shape.pop_back();
       if (!p.input_chunks.empty()) p.input_chunks.pop_back();

@@ -199,7 +199,6 @@ Result<bool> Hdf5ChunkReader::ReadSlab(const std::string& variable_path, std::sp
   // Every HDF5 chunk the slab touches, in C order.
   std::vector<hsize_t> first(rank), last(rank), index(rank);
   for (std::size_t a = 0; a < rank; ++a) {
-    if (count[a] == 0) return true;
     first[a] = start[a] / d->chunk[a];
     last[a] = (start[a] + count[a] - 1) / d->chunk[a];
   }
