@@ -23,10 +23,13 @@ WorkList MakeWorkList(const Plan& plan) {
   }
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const Keyed& a, const Keyed& b) { return a.concat_start < b.concat_start; });
+  // Once a variable, not once a chunk: each answer reads every variable's
+  // coordinates attribute, and a plan can hold 100,000 chunks of 250 variables.
+  std::vector<bool> coordinate(plan.variables.size());
+  for (std::size_t v = 0; v < plan.variables.size(); ++v) coordinate[v] = plan.IsCoordinate(plan.variables[v]);
   WorkList work;
   for (const auto& k : keyed) {
-    bool coordinate = plan.IsCoordinate(plan.variables[k.item.variable]);
-    (coordinate ? work.root_items : work.shared_items).push_back(k.item);
+    (coordinate[k.item.variable] ? work.root_items : work.shared_items).push_back(k.item);
   }
   return work;
 }
