@@ -97,10 +97,12 @@ Result<ScannedFile> ScanFrom(const json& j) {
     ASSIGN_OR_RETURN(GroupSchema group, GroupFrom(g));
     s.groups.push_back(std::move(group));
   }
+  std::vector<VariableSchema> variables;
   for (const auto& v : j.at("variables")) {
     ASSIGN_OR_RETURN(VariableSchema variable, VariableFrom(v));
-    s.variables.push_back(std::move(variable));
+    variables.push_back(std::move(variable));
   }
+  s.variables = std::move(variables);
   for (const auto& [path, text] : j.at("coordinates").items()) {
     ASSIGN_OR_RETURN(file.scan.coordinates[path], DoublesFrom(text.get<std::string>()));
   }
@@ -108,14 +110,16 @@ Result<ScannedFile> ScanFrom(const json& j) {
   return file;
 }
 
-// Each file's coordinates and variable attributes take the storage of the
-// same ones in the file before when they match: a grid's values and the
-// attributes of a run's variables are then kept once on rank 0.
+// Each file's coordinates, variable attributes and variables take the
+// storage of the same ones in the file before when they match: a grid's
+// values and the variables of a run's files are then kept once on rank 0.
 class ScanSharing {
  public:
   void Share(FileScan& scan) {
     for (auto& [path, values] : scan.coordinates) ShareWithLast(last_values_, path, values);
-    for (auto& v : scan.schema.variables) ShareWithLast(last_attributes_, v.path(), v.attributes);
+    for (auto& v : scan.schema.variables.Mutable()) ShareWithLast(last_attributes_, v.path(), v.attributes);
+    scan.schema.variables.ShareIfSame(last_variables_);  // compares the attributes shared above by address
+    last_variables_ = scan.schema.variables;
   }
 
  private:
@@ -130,6 +134,7 @@ class ScanSharing {
 
   std::map<std::string, SharedValues> last_values_;
   std::map<std::string, SharedVector<Attribute>> last_attributes_;
+  SharedVector<VariableSchema> last_variables_;
 };
 
 // What one rank scanned: its files in order, up to its first failure.

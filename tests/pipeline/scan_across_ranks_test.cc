@@ -99,6 +99,11 @@ TEST(ScanAcrossRanks, OneRankScansInOrderAndReportsTheFirstFailure) {
   const FileSchema& b = scans->back().scan.schema;
   EXPECT_TRUE(b.FindVariable("sst")->attributes.SharesWith(a.FindVariable("sst")->attributes));
   EXPECT_FALSE(b.FindVariable("sst")->attributes.SharesWith(a.FindVariable("lat")->attributes));
+  // And whole lists of variables, where every variable is alike: 2011 has
+  // 2010's 12 months; 2020 has 8, so its variables are its own.
+  EXPECT_TRUE((*scans)[1].scan.schema.variables.SharesWith(a.variables));
+  EXPECT_FALSE(b.variables.SharesWith((*scans)[scans->size() - 2].scan.schema.variables));
+  EXPECT_EQ(b.FindVariable("sst")->shape.front(), 8u);
 
   std::vector<std::string> with_missing = {files[0], "/nonexistent/first.nc", "/nonexistent/second.nc"};
   auto failed = ScanAcrossRanks(with_missing, *comm);

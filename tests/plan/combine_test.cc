@@ -30,7 +30,7 @@ FileScan MakeScan(const std::string& path, std::vector<double> times, bool unlim
                         var("lat", {"lat"}, {3}, DataType::kFloat32),
                         var("tas", {"time", "lat"}, {times.size(), 3}, DataType::kFloat32),
                         var("orog", {"lat"}, {3}, DataType::kFloat32)};
-  s.schema.variables[0].attributes.push_back(Attribute::Text("units", "days since 2000-01-01"));
+  s.schema.variables.Mutable()[0].attributes.push_back(Attribute::Text("units", "days since 2000-01-01"));
   s.coordinates["time"] = times;
   s.coordinates["lat"] = {-10, 0, 10};
   return s;
@@ -103,7 +103,7 @@ TEST(CombineFiles, RefusesTimesThatDecreaseInsideAFile) {
 
 TEST(CombineFiles, RefusesAMissingVariableNamingBothFiles) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[1].schema.variables.pop_back();  // no orog in b.nc
+  scans[1].schema.variables.Mutable().pop_back();  // no orog in b.nc
   auto layout = CombineFiles(scans, "");
   ASSERT_FALSE(layout.ok());
   EXPECT_EQ(layout.status().message().substr(0, 50), "variable 'orog' is in a.nc but missing from b.nc; ");
@@ -113,13 +113,13 @@ TEST(CombineFiles, RefusesAMissingVariableNamingBothFiles) {
 
 TEST(CombineFiles, RefusesADifferentTypeOrShape) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[1].schema.variables[2].type = DataType::kFloat64;
+  scans[1].schema.variables.Mutable()[2].type = DataType::kFloat64;
   EXPECT_NE(CombineFiles(scans, "").status().message().find("is f4 in a.nc but f8 in b.nc"), std::string::npos);
   scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[1].schema.variables[3].shape = {4};
+  scans[1].schema.variables.Mutable()[3].shape = {4};
   const std::string shape = CombineFiles(scans, "").status().message();
   EXPECT_NE(shape.find("has shape (3) in a.nc but (4) in b.nc"), std::string::npos) << shape;
-  EXPECT_NE(shape.find("leave it out with --drop-variables " + scans[0].schema.variables[3].path()), std::string::npos)
+  EXPECT_NE(shape.find("leave it out with --drop-variables " + scans[0].schema.variables.Mutable()[3].path()), std::string::npos)
       << shape;
 }
 
@@ -127,11 +127,11 @@ TEST(CombineFiles, StoresAConcatenatedVariablePackedDifferentlyUnpacked) {
   // As ERA5 downloads: each file its own scale. Stored values copied under
   // the first file's scale would decode wrongly; decoded ones do not.
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[0].schema.variables[2].type = DataType::kInt16;
-  scans[1].schema.variables[2].type = DataType::kInt16;
-  scans[0].schema.variables[2].attributes = {Attribute::Numeric("scale_factor", DataType::kFloat64, std::vector<double>{0.5}),
+  scans[0].schema.variables.Mutable()[2].type = DataType::kInt16;
+  scans[1].schema.variables.Mutable()[2].type = DataType::kInt16;
+  scans[0].schema.variables.Mutable()[2].attributes = {Attribute::Numeric("scale_factor", DataType::kFloat64, std::vector<double>{0.5}),
                                              Attribute::Text("units", "K")};
-  scans[1].schema.variables[2].attributes = {Attribute::Numeric("scale_factor", DataType::kFloat64, std::vector<double>{2}),
+  scans[1].schema.variables.Mutable()[2].attributes = {Attribute::Numeric("scale_factor", DataType::kFloat64, std::vector<double>{2}),
                                              Attribute::Numeric("_FillValue", DataType::kInt16, std::vector<short>{-1}),
                                              Attribute::Text("units", "K")};
   auto layout = CombineFiles(scans, "");
@@ -154,8 +154,8 @@ TEST(CombineFiles, StoresAConcatenatedVariablePackedDifferentlyUnpacked) {
 
 TEST(CombineFiles, ANaNMissingValueMasksNothingSoChangesNothing) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[0].schema.variables[2].type = scans[1].schema.variables[2].type = DataType::kInt32;
-  scans[0].schema.variables[2].attributes.push_back(
+  scans[0].schema.variables.Mutable()[2].type = scans[1].schema.variables.Mutable()[2].type = DataType::kInt32;
+  scans[0].schema.variables.Mutable()[2].attributes.push_back(
       Attribute::Numeric("missing_value", DataType::kFloat64, std::vector<double>{NAN}));
   auto layout = CombineFiles(scans, "");
   ASSERT_TRUE(layout.ok()) << layout.status().message();
@@ -164,8 +164,8 @@ TEST(CombineFiles, ANaNMissingValueMasksNothingSoChangesNothing) {
 
 TEST(CombineFiles, RefusesAStaticOrUnsignedVariablePackedDifferently) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[0].schema.variables[3].attributes.push_back(Attribute::Numeric("scale_factor", DataType::kFloat32, std::vector<float>{0.5f}));
-  scans[1].schema.variables[3].attributes.push_back(Attribute::Numeric("scale_factor", DataType::kFloat32, std::vector<float>{2.0f}));
+  scans[0].schema.variables.Mutable()[3].attributes.push_back(Attribute::Numeric("scale_factor", DataType::kFloat32, std::vector<float>{0.5f}));
+  scans[1].schema.variables.Mutable()[3].attributes.push_back(Attribute::Numeric("scale_factor", DataType::kFloat32, std::vector<float>{2.0f}));
   auto layout = CombineFiles(scans, "");
   ASSERT_FALSE(layout.ok());
   EXPECT_EQ(layout.status().code(), ErrorCode::kInvalidInput);
@@ -173,23 +173,23 @@ TEST(CombineFiles, RefusesAStaticOrUnsignedVariablePackedDifferently) {
             std::string::npos)
       << layout.status().message();
   scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[1].schema.variables[2].attributes.push_back(Attribute::Text("_Unsigned", "true"));
+  scans[1].schema.variables.Mutable()[2].attributes.push_back(Attribute::Text("_Unsigned", "true"));
   const std::string unsigned_differs = CombineFiles(scans, "").status().message();
   EXPECT_NE(unsigned_differs.find("has no _Unsigned in a.nc but _Unsigned 'true' in b.nc"), std::string::npos);
-  EXPECT_NE(unsigned_differs.find("leave it out with --drop-variables " + scans[0].schema.variables[2].path()),
+  EXPECT_NE(unsigned_differs.find("leave it out with --drop-variables " + scans[0].schema.variables.Mutable()[2].path()),
             std::string::npos)
       << unsigned_differs;
 }
 
 TEST(CombineFiles, AcceptsTheSameEncodingStoredWithAnotherType) {
   std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {1})};
-  scans[0].schema.variables[2].attributes.push_back(
+  scans[0].schema.variables.Mutable()[2].attributes.push_back(
       Attribute::Numeric("missing_value", DataType::kFloat32, std::vector<float>{1e20f}));
-  scans[1].schema.variables[2].attributes.push_back(
+  scans[1].schema.variables.Mutable()[2].attributes.push_back(
       Attribute::Numeric("missing_value", DataType::kFloat64, std::vector<double>{double(1e20f)}));
-  scans[0].schema.variables[2].attributes.push_back(
+  scans[0].schema.variables.Mutable()[2].attributes.push_back(
       Attribute::Numeric("_FillValue", DataType::kFloat32, std::vector<float>{NAN}));
-  scans[1].schema.variables[2].attributes.push_back(
+  scans[1].schema.variables.Mutable()[2].attributes.push_back(
       Attribute::Numeric("_FillValue", DataType::kFloat32, std::vector<float>{NAN}));
   auto layout = CombineFiles(scans, "");
   EXPECT_TRUE(layout.ok()) << layout.status().message();
@@ -227,7 +227,7 @@ TEST(CombineFiles, RefusesGroupsThatDeclareTheConcatDimensionWithOtherLengths) {
 TEST(CombineFiles, ConvertsTimeFromAnotherReferenceDateToTheFirstFilesUnits) {
   // b.nc counts from 2000-01-11: its 0 is a.nc's 10, so it comes after a.nc.
   std::vector<FileScan> scans = {MakeScan("b.nc", {0, 1}), MakeScan("a.nc", {5, 6})};
-  scans[0].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2000-01-11");
+  scans[0].schema.variables.Mutable()[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2000-01-11");
   auto layout = CombineFiles(scans, "");
   ASSERT_TRUE(layout.ok()) << layout.status().message();
   EXPECT_EQ(layout->order, (std::vector<std::size_t>{1, 0}));
@@ -246,10 +246,10 @@ TEST(CombineFiles, ConvertsTimeFromAnotherReferenceDateToTheFirstFilesUnits) {
 TEST(CombineFiles, OverlapIsFoundInConvertedTime) {
   // b.nc's 0 is a.nc's 1: the files overlap although their raw values do not.
   std::vector<FileScan> scans = {MakeScan("a.nc", {0, 1}), MakeScan("b.nc", {0, 1})};
-  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "hours since 2000-01-02");
+  scans[1].schema.variables.Mutable()[0].attributes.Mutable()[0] = Attribute::Text("units", "hours since 2000-01-02");
   auto layout = CombineFiles(scans, "");
   EXPECT_FALSE(layout.ok());  // days and hours: different unit sizes
-  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2000-01-02");
+  scans[1].schema.variables.Mutable()[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2000-01-02");
   layout = CombineFiles(scans, "");
   ASSERT_FALSE(layout.ok());
   EXPECT_NE(layout.status().message().find("overlap"), std::string::npos) << layout.status().message();
@@ -258,8 +258,8 @@ TEST(CombineFiles, OverlapIsFoundInConvertedTime) {
 TEST(CombineFiles, RefusesTimeUnitsItCannotConvert) {
   auto refused = [](const std::string& units, const std::string& calendar, DataType type, const std::string& why) {
     std::vector<FileScan> scans = {MakeScan("a.nc", {0}), MakeScan("b.nc", {100})};
-    for (auto& scan : scans) scan.schema.variables[0].type = type;
-    auto& time = scans[1].schema.variables[0];
+    for (auto& scan : scans) scan.schema.variables.Mutable()[0].type = type;
+    auto& time = scans[1].schema.variables.Mutable()[0];
     time.attributes.Mutable()[0] = Attribute::Text("units", units);
     if (!calendar.empty()) time.attributes.push_back(Attribute::Text("calendar", calendar));
     auto layout = CombineFiles(scans, "");
@@ -335,8 +335,8 @@ TEST(MakePlan, WarnsWhenFloat32TimeMovedToTheFirstFilesUnitsIsRounded) {
   // (3652.04... days) need more digits than float32 has.
   auto hourly = [](double first) { return std::vector<double>{first, double(float(first + 1.0 / 24))}; };
   std::vector<FileScan> scans = {MakeScan("a.nc", hourly(0)), MakeScan("b.nc", hourly(0))};
-  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2010-01-01");
-  for (auto& s : scans) s.schema.variables[0].type = DataType::kFloat32;
+  scans[1].schema.variables.Mutable()[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2010-01-01");
+  for (auto& s : scans) s.schema.variables.Mutable()[0].type = DataType::kFloat32;
   auto layout = CombineFiles(scans, "");
   ASSERT_TRUE(layout.ok()) << layout.status().message();
   auto plan = MakePlan(scans, *layout, PlanRequest{});
@@ -347,8 +347,8 @@ TEST(MakePlan, WarnsWhenFloat32TimeMovedToTheFirstFilesUnitsIsRounded) {
 
   // Whole days land exactly: nothing to say. Nor for float64 time.
   scans = {MakeScan("a.nc", {0, 1}), MakeScan("b.nc", {0, 1})};
-  scans[1].schema.variables[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2010-01-01");
-  for (auto& s : scans) s.schema.variables[0].type = DataType::kFloat32;
+  scans[1].schema.variables.Mutable()[0].attributes.Mutable()[0] = Attribute::Text("units", "days since 2010-01-01");
+  for (auto& s : scans) s.schema.variables.Mutable()[0].type = DataType::kFloat32;
   layout = CombineFiles(scans, "");
   ASSERT_TRUE(layout.ok());
   plan = MakePlan(scans, *layout, PlanRequest{});
@@ -410,7 +410,7 @@ TEST(MakePlan, TextAlongTheFilesTakesTheLongestLength) {
 
 TEST(MakePlan, RefusesAnUnsupportedVariableOnlyWhenSelected) {
   FileScan s = MakeScan("a.nc", {0});
-  s.schema.variables[3].unsupported = "its type is a user-defined type";
+  s.schema.variables.Mutable()[3].unsupported = "its type is a user-defined type";
   auto layout = CombineFiles({s}, "");
   auto plan = MakePlan({s}, *layout, PlanRequest{});
   ASSERT_FALSE(plan.ok());

@@ -90,8 +90,8 @@ TEST(SelectVariables, BringsCoordinatesBoundsAndGridMappings) {
   };
   schema.variables = {var("time", {"time"}), var("time_bnds", {"time", "bnds"}), var("lat", {"lat"}),
                       var("tas", {"time", "lat"}), var("pr", {"time", "lat"}), var("crs", {}), var("height", {})};
-  schema.variables[0].attributes = {Attribute::Text("bounds", "time_bnds")};
-  schema.variables[3].attributes = {Attribute::Text("coordinates", "height"), Attribute::Text("grid_mapping", "crs")};
+  schema.variables.Mutable()[0].attributes = {Attribute::Text("bounds", "time_bnds")};
+  schema.variables.Mutable()[3].attributes = {Attribute::Text("coordinates", "height"), Attribute::Text("grid_mapping", "crs")};
   auto selected = SelectVariables(schema, {"tas"});
   ASSERT_TRUE(selected.ok());
   EXPECT_EQ(*selected, (std::vector<std::string>{"time", "time_bnds", "lat", "tas", "crs", "height"}));

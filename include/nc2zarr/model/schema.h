@@ -35,6 +35,8 @@ struct VariableSchema {
   std::string path() const { return group.empty() ? name : group + "/" + name; }
   std::size_t element_count() const;
   int AxisOf(const std::string& dim) const;  // -1 when absent
+
+  bool operator==(const VariableSchema&) const = default;
 };
 
 struct GroupSchema {
@@ -49,7 +51,9 @@ struct FileSchema {
   std::uint64_t size_bytes = 0;
   std::int64_t mtime_ns = 0;
   std::vector<GroupSchema> groups;  // the root group first
-  std::vector<VariableSchema> variables;
+  // Shared with the previous file's when every variable is alike (rank 0
+  // holds thousands of files of hundreds of variables while it plans).
+  SharedVector<VariableSchema> variables;
 
   const VariableSchema* FindVariable(const std::string& path) const;
   // Dimensions declared anywhere in the file, by name (first declaration wins).

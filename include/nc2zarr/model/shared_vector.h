@@ -52,6 +52,7 @@ class SharedVector {
     values_ = other.values_;
   }
   bool SharesWith(const SharedVector& other) const { return values_ == other.values_; }
+  bool operator==(const SharedVector& other) const { return SharesWith(other) || *values_ == *other.values_; }
 
  private:
   std::shared_ptr<const std::vector<T>> values_;
