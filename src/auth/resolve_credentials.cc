@@ -10,6 +10,7 @@
 #include "nc2zarr/auth/metadata_server_credentials.h"
 #include "nc2zarr/auth/service_account_credentials.h"
 #include "nc2zarr/auth/token_file_credentials.h"
+#include "nc2zarr/base/core_dumps.h"
 
 namespace nc2zarr {
 namespace {
@@ -159,6 +160,7 @@ Result<ResolvedCredentials> ResolveCredentials(const CredentialOptions& options)
     return UsageError("--token-file, --credentials and --anonymous exclude each other; give one of them");
   }
   if (options.scopes.empty() && !options.anonymous) return UsageError("no OAuth scope was given; give at least one");
+  if (!options.anonymous) KeepSecretsOutOfCoreDumps();  // before a key or token is read
   if (options.anonymous) {
     auto anonymous = MakeAnonymousCredentials();
     std::string description = anonymous->Describe();

@@ -1,5 +1,8 @@
 #include "nc2zarr/auth/resolve_credentials.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <map>
 
 #include <gtest/gtest.h>
@@ -51,6 +54,31 @@ class ResolveTest : public ::testing::Test {
   FakeWallClock wall;
   CredentialOptions options;
 };
+
+// Each case runs in a child process (a death test), which may write core
+// files before the call: the limit it leaves shows whether a crash would
+// write the secrets to one.
+rlim_t CoreLimitAfterResolving(const CredentialOptions& options) {
+  rlimit limit{};
+  getrlimit(RLIMIT_CORE, &limit);
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 30 : limit.rlim_max;
+  setrlimit(RLIMIT_CORE, &limit);
+  (void)ResolveCredentials(options);
+  getrlimit(RLIMIT_CORE, &limit);
+  return limit.rlim_cur;
+}
+
+TEST_F(ResolveTest, CredentialsTurnCoreFilesOffAndAnonymousLeavesThem) {
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_CORE, &limit), 0);
+  if (limit.rlim_max == 0) GTEST_SKIP() << "core files are off for good here (hard RLIMIT_CORE 0)";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  options.token_file = dir.Write("token.txt", "ya29.secret-token\n");
+  EXPECT_EXIT(_exit(CoreLimitAfterResolving(options) == 0 ? 0 : 1), ::testing::ExitedWithCode(0), "");
+  options.token_file.clear();
+  options.anonymous = true;
+  EXPECT_EXIT(_exit(CoreLimitAfterResolving(options) == 0 ? 1 : 0), ::testing::ExitedWithCode(0), "");
+}
 
 TEST_F(ResolveTest, TokenFileComesFirstAndIsReadAtOnce) {
   options.token_file = dir.Write("token.txt", "ya29.hub-token\n");
