@@ -14,7 +14,7 @@ namespace nc2zarr {
 
 struct Hdf5ChunkReader::Dataset {
   hid_t id = -1;
-  bool numeric = false;         // little-endian numbers of the element size read
+  bool as_stored = false;  // little-endian numbers, or characters, of the element size read: bytes as stored
   bool deflated_chunks = false;  // chunked and deflated: read chunk by chunk
   bool shuffle = false;  // shuffle before deflate when written
   int deflate_index = -1, shuffle_index = -1;  // positions in the filter pipeline
@@ -26,7 +26,8 @@ struct Hdf5ChunkReader::Dataset {
 
 namespace {
 
-// Whether the dataset holds little-endian numbers of element_size, and its
+// Whether the dataset holds little-endian numbers of element_size (or
+// netCDF's single characters, fixed-size HDF5 strings of one byte), and its
 // layout: whether its chunks are deflated ones this reader inflates.
 void Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d);
 
@@ -67,7 +68,7 @@ Hdf5ChunkReader::Dataset* Hdf5ChunkReader::Find(const std::string& variable_path
     H5E_END_TRY;
     if (slot->id >= 0) Describe(slot->id, element_size, *slot);
   }
-  return slot->numeric ? slot.get() : nullptr;
+  return slot->as_stored ? slot.get() : nullptr;
 }
 
 namespace {
@@ -75,10 +76,11 @@ namespace {
 void Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d) {
   hid_t type = H5Dget_type(dset);
   H5T_class_t cls = H5Tget_class(type);
-  bool numeric = (cls == H5T_INTEGER || cls == H5T_FLOAT) && H5Tget_order(type) == H5T_ORDER_LE &&
-                 H5Tget_size(type) == element_size;
+  const bool numbers = (cls == H5T_INTEGER || cls == H5T_FLOAT) && H5Tget_order(type) == H5T_ORDER_LE;
+  const bool characters = cls == H5T_STRING && H5Tis_variable_str(type) == 0 && element_size == 1;
+  const bool as_stored = (numbers || characters) && H5Tget_size(type) == element_size;
   H5Tclose(type);
-  if (!numeric) return;
+  if (!as_stored) return;
 
   hid_t space = H5Dget_space(dset);
   int rank = H5Sget_simple_extent_ndims(space);
@@ -86,7 +88,7 @@ void Describe(hid_t dset, std::size_t element_size, Hdf5ChunkReader::Dataset& d)
   if (rank > 0) H5Sget_simple_extent_dims(space, d.dims.data(), nullptr);
   H5Sclose(space);
   if (rank <= 0) return;  // scalars: netCDF-C
-  d.numeric = true;
+  d.as_stored = true;
 
   hid_t plist = H5Dget_create_plist(dset);
   bool ok = H5Pget_layout(plist) == H5D_CHUNKED;

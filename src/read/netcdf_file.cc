@@ -302,7 +302,7 @@ Result<NetcdfFile::VariableId> NetcdfFile::Lookup(const std::string& variable_pa
 
 Status NetcdfFile::ReadSlab(const std::string& variable_path, DataType type, std::span<const std::size_t> start,
                             std::span<const std::size_t> count, void* out) const {
-  if (type != DataType::kChar && type != DataType::kString) {
+  if (type != DataType::kString) {  // text too: WRF's Times, read from every file of a run
     if (!direct_tried_) {
       direct_ = OpenDirectReader(path_);  // on first use: a scan that only looks needs no second open
       direct_tried_ = true;

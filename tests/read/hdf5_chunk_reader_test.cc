@@ -12,7 +12,8 @@ namespace {
 
 // A netCDF-4 file with one 3-D variable per layout the fast path must get
 // right or refuse: deflate, shuffle+deflate (float and short), fletcher32,
-// contiguous, and a variable with an unwritten chunk.
+// contiguous, a variable with an unwritten chunk, and characters (NC_CHAR)
+// deflated, uncompressed and partly unwritten.
 class Hdf5ChunkReaderTest : public ::testing::Test {
  protected:
   static constexpr std::size_t kT = 7, kY = 13, kX = 10;
@@ -50,16 +51,21 @@ class Hdf5ChunkReaderTest : public ::testing::Test {
     int plain_fields = def("plain_fields", NC_DOUBLE, 0, 2, false, false, field_chunks);
     int uncompressed = def("uncompressed", NC_FLOAT, 0, 0, false, false);
     int holes = def("holes", NC_FLOAT, 0, 1, false, false);
+    int text = def("text", NC_CHAR, 1, 1, false, false);
+    int plain_text = def("plain_text", NC_CHAR, 0, 0, false, true);
+    int text_holes = def("text_holes", NC_CHAR, 0, 0, false, false);
     nc_put_att_float(nc, holes, "_FillValue", NC_FLOAT, 1, &kHoleFill);
     nc_enddef(nc);
     std::mt19937 rng(7);
     std::vector<float> f(kT * kY * kX);
     std::vector<short> s(f.size());
     std::vector<double> d(f.size());
+    std::string c(f.size(), '\0');
     for (std::size_t i = 0; i < f.size(); ++i) {
       f[i] = static_cast<float>(i) * 0.25f + static_cast<float>(rng() % 100);
       s[i] = static_cast<short>(rng() % 60000 - 30000);
       d[i] = static_cast<double>(rng()) / 7.0;
+      if (rng() % 4 != 0) c[i] = static_cast<char>('A' + rng() % 58);  // letters, some NULs as padding
     }
     std::size_t start[] = {0, 0, 0}, count[] = {kT, kY, kX};
     nc_put_vara_float(nc, deflate, start, count, f.data());
@@ -71,6 +77,9 @@ class Hdf5ChunkReaderTest : public ::testing::Test {
     nc_put_vara_float(nc, uncompressed, start, count, f.data());
     std::size_t corner[] = {2, 5, kX};  // 2 records, their first chunk row along y: the rest unwritten
     nc_put_vara_float(nc, holes, start, corner, f.data());
+    nc_put_vara_text(nc, text, start, count, c.data());
+    nc_put_vara_text(nc, plain_text, start, count, c.data());
+    nc_put_vara_text(nc, text_holes, start, corner, c.data());
     std::size_t part[] = {2, kY, kX};  // only the first time chunk row of "sparse"
     nc_put_vara_float(nc, sparse, start, part, f.data());
     ASSERT_EQ(nc_close(nc), NC_NOERR);
@@ -144,6 +153,24 @@ TEST_F(Hdf5ChunkReaderTest, ReadsOtherLayoutsThroughHdf5Exactly) {
   ASSERT_TRUE(done.ok() && *done);
   EXPECT_EQ(actual, expected);
   EXPECT_EQ(actual.back(), kHoleFill);
+}
+
+// Characters are bytes as stored, deflated or not; unwritten ones are NULs.
+TEST_F(Hdf5ChunkReaderTest, ReadsCharactersExactly) {
+  auto reader = Hdf5ChunkReader::Open(path_);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(Agree("text", 1, *reader), std::optional<bool>(true));
+  EXPECT_EQ(Agree("plain_text", 1, *reader), std::optional<bool>(true));
+  // 2 of 7 records written: exact where read, declined past them.
+  EXPECT_EQ(Agree("text_holes", 1, *reader), std::optional<bool>(false));
+  std::vector<char> out(kX, 'x');
+  std::size_t start[] = {1, kY - 1, 0}, count[] = {1, 1, kX};  // in a chunk never written
+  ASSERT_TRUE(*reader->ReadSlab("text_holes", start, count, 1, out.data()));
+  EXPECT_EQ(out, std::vector<char>(kX, '\0'));
+  // Not as another element size.
+  std::vector<std::byte> wide(4);
+  std::size_t one[] = {1, 1, 1};
+  EXPECT_FALSE(*reader->ReadSlab("text", start, one, 4, wide.data()));
 }
 
 TEST_F(Hdf5ChunkReaderTest, DeclinesWhatNetcdfFillsOrDoesNotHold) {

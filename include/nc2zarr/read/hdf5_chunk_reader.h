@@ -1,8 +1,8 @@
 // A faster path for netCDF-4 inputs: read a variable's compressed HDF5
 // chunks directly (H5Dread_chunk), inflate them with libdeflate and undo
 // the shuffle ourselves, instead of netCDF-C -> HDF5 -> zlib, for chunked,
-// deflated (with or without shuffle) little-endian numbers. Other layouts of
-// little-endian numbers (contiguous, uncompressed, unwritten chunks, other
+// deflated (with or without shuffle) little-endian numbers and characters
+// (NC_CHAR). Other layouts of them (contiguous, uncompressed, unwritten chunks, other
 // filters) are read with H5Dread on the same open file, as netCDF-C would
 // read them, without opening the file through netCDF-C (which reads every
 // variable's metadata). Anything else, or a read beyond a variable's own
