@@ -94,8 +94,46 @@ Status ChooseChunks(std::vector<PlannedVariable>& variables, const std::string& 
   return Status::Ok();
 }
 
+namespace {
+
+// Variables that draw the same warning share one line: the 250 variables of
+// a WRF run would otherwise print 250 alike.
+class WarningLines {
+ public:
+  void Add(const std::string& before, const std::string& path, const std::string& after) {
+    auto [it, added] = index_.try_emplace(before + '\0' + after, groups_.size());
+    if (added) groups_.push_back({before, after, {}});
+    groups_[it->second].paths.push_back(path);
+  }
+
+  std::vector<std::string> Lines() const {
+    constexpr std::size_t kNamed = 3;
+    std::vector<std::string> lines;
+    for (const auto& g : groups_) {
+      std::string names;
+      const std::size_t shown = g.paths.size() > kNamed ? kNamed - 1 : g.paths.size();
+      for (std::size_t i = 0; i < shown; ++i) {
+        names += (i == 0 ? "" : i + 1 == g.paths.size() ? " and " : ", ") + ("'" + g.paths[i] + "'");
+      }
+      if (shown < g.paths.size()) names += " and " + std::to_string(g.paths.size() - shown) + " more variables";
+      lines.push_back(g.before + names + g.after);
+    }
+    return lines;
+  }
+
+ private:
+  struct Group {
+    std::string before, after;
+    std::vector<std::string> paths;
+  };
+  std::vector<Group> groups_;
+  std::map<std::string, std::size_t> index_;
+};
+
+}  // namespace
+
 std::vector<std::string> ChunkWarnings(const Plan& plan) {
-  std::vector<std::string> warnings;
+  WarningLines warnings;
   const double target = plan.target_chunk_mb * 1024 * 1024;
   std::size_t total_concat = 0;
   std::size_t longest_file = 0;
@@ -114,11 +152,13 @@ std::vector<std::string> ChunkWarnings(const Plan& plan) {
     if (IsDimensionCoordinate(v) || v.shape.empty()) continue;
     double whole = Bytes(v, v.shape), chunk = Bytes(v, v.chunks);
     if (chunk > 2 * target) {
-      warnings.push_back("chunks of '" + v.path() + "' are " + mb(chunk) + ", more than twice the target " +
-                         mb(target) + "; each rank holds a few chunks in memory");
+      warnings.Add("chunks of ", v.path(),
+                   " are " + mb(chunk) + ", more than twice the target " + mb(target) +
+                       "; each rank holds a few chunks in memory");
     } else if (whole >= target && chunk < target / 4) {
-      warnings.push_back("chunks of '" + v.path() + "' are " + mb(chunk) + ", far below the target " + mb(target) +
-                         "; small chunks mean many objects and slow reads");
+      warnings.Add("chunks of ", v.path(),
+                   " are " + mb(chunk) + ", far below the target " + mb(target) +
+                       "; small chunks mean many objects and slow reads");
     }
     // Zarr chunks that cut through the inputs' HDF5 chunks make each of
     // those be read and inflated several times.
@@ -138,21 +178,22 @@ std::vector<std::string> ChunkWarnings(const Plan& plan) {
           for (std::size_t i = 0; i < t.size(); ++i) s += (i ? ", " : "") + std::to_string(t[i]);
           return s + ")";
         };
-        warnings.push_back("chunks " + tuple(v.chunks) + " of '" + v.path() + "' cut through the inputs' HDF5 chunks " +
-                           tuple(v.input_chunks) + ": each is read and inflated up to " + std::to_string(times) +
-                           " times; use multiples of them, or give them a cache with --hdf5-cache-mb");
+        warnings.Add("chunks " + tuple(v.chunks) + " of ", v.path(),
+                     " cut through the inputs' HDF5 chunks " + tuple(v.input_chunks) +
+                         ": each is read and inflated up to " + std::to_string(times) +
+                         " times; use multiples of them, or give them a cache with --hdf5-cache-mb");
       }
     }
     if (v.concat_axis >= 0 && plan.files.size() > 1 && mean_file_length > 0) {
       double files_per_chunk = static_cast<double>(v.chunks[static_cast<std::size_t>(v.concat_axis)]) / mean_file_length;
       if (files_per_chunk > 8) {
-        warnings.push_back("each chunk of '" + v.path() + "' reads from about " +
-                           std::to_string(static_cast<long>(std::ceil(files_per_chunk))) + " input files; a smaller '" +
-                           plan.concat_dim + "' chunk would read fewer");
+        warnings.Add("each chunk of ", v.path(),
+                     " reads from about " + std::to_string(static_cast<long>(std::ceil(files_per_chunk))) +
+                         " input files; a smaller '" + plan.concat_dim + "' chunk would read fewer");
       }
     }
   }
-  return warnings;
+  return warnings.Lines();
 }
 
 }  // namespace nc2zarr

@@ -77,6 +77,31 @@ TEST(ChunkWarnings, FlagsChunksThatReadManyFiles) {
   EXPECT_NE(warnings[0].find("reads from about 20 input files"), std::string::npos);
 }
 
+// A run's 250 variables alike draw one line, not 250.
+TEST(ChunkWarnings, VariablesWithTheSameWarningShareALine) {
+  Plan plan;
+  plan.concat_dim = "time";
+  for (int i = 0; i < 20; ++i) plan.files.push_back(InputFile{"f" + std::to_string(i), 0, 0, std::size_t(i), 1, {}, {}, {}});
+  auto add = [&](const std::string& name, std::size_t chunk) {
+    plan.variables.push_back(Var(name, {"time", "lat"}, {20, 10}));
+    plan.variables.back().chunks = {chunk, 10};
+    plan.variables.back().concat_axis = 0;
+  };
+  add("a", 20);
+  add("b", 20);
+  auto two = ChunkWarnings(plan);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0], "each chunk of 'a' and 'b' reads from about 20 input files; a smaller 'time' chunk would read fewer");
+  add("c", 20);
+  add("d", 20);
+  add("other", 10);  // another count: its own line
+  auto five = ChunkWarnings(plan);
+  ASSERT_EQ(five.size(), 2u);
+  EXPECT_EQ(five[0], "each chunk of 'a', 'b' and 2 more variables reads from about 20 input files; a smaller 'time' "
+                     "chunk would read fewer");
+  EXPECT_EQ(five[1], "each chunk of 'other' reads from about 10 input files; a smaller 'time' chunk would read fewer");
+}
+
 TEST(ChunkWarnings, FlagsChunksThatCutThroughTheInputsHdf5Chunks) {
   Plan plan;
   plan.variables = {Var("tas", {"time", "lat", "lon"}, {60, 361, 720})};
