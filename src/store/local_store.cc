@@ -20,7 +20,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Errno() { return std::strerror(errno); }
+// A full disk or quota is the one write error the user fixes outside: say
+// how, and that the rerun keeps what is written.
+std::string Errno() {
+  const int error = errno;
+  std::string text = std::strerror(error);
+  if (error == ENOSPC || error == EDQUOT) {
+    text += " (free space or raise the quota, then run the same command again: it keeps the chunks already written)";
+  }
+  return text;
+}
 
 bool IsTemporary(const std::string& name) { return name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos; }
 

@@ -105,3 +105,47 @@ class LocalStoreDurability(harness.StoreTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FullDisk(harness.StoreTestCase):
+    """A destination that fills up (a quota, a full scratch file system):
+    one line naming the file and what to do, nothing committed, and the
+    same command finishes the job once there is room."""
+
+    def mount_small_file_system(self, megabytes):
+        mount_point = self.path("small")
+        os.makedirs(mount_point)
+        if os.geteuid() != 0 or not shutil.which("mount"):
+            self.skipTest("needs root to mount a small tmpfs")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}M", "tmpfs", mount_point],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            self.skipTest(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        self.mounted = mount_point
+        return mount_point
+
+    def tearDown(self):
+        if getattr(self, "mounted", None):  # before the temporary directory goes
+            subprocess.run(["umount", "-l", self.mounted], capture_output=True)
+        super().tearDown()
+
+    def test_a_full_disk_is_one_clear_error_and_the_rerun_finishes_once_there_is_room(self):
+        source = os.path.join(harness.REAL, "ersstv5_sst.mnmean.nc")  # 8.2 MB raw, 4.4 MB stored
+        if not os.path.exists(source):
+            self.skipTest(f"no real data at {harness.REAL}")
+        mount_point = self.mount_small_file_system(3)
+        store = os.path.join(mount_point, "sst.zarr")
+        full = harness.run(["convert", source, "-o", store, "-q"], check=False)
+        self.assertEqual(full.returncode, 1, full.stderr)
+        lines = full.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, full.stderr)
+        self.assertRegex(lines[0], r"^nc2zarr: error: cannot write " + re.escape(store) + r"/\S+: No space left on device "
+                         r"\(free space or raise the quota, then run the same command again: it keeps the chunks "
+                         r"already written\)$")
+        self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")))
+        self.assertEqual([f for f in harness.store_objects(store) if ".tmp." in f], [])
+
+        subprocess.run(["mount", "-o", "remount,size=20M", mount_point], check=True)
+        rerun = harness.run(["convert", source, "-o", store])
+        self.assertRegex(rerun.stderr, r"resuming: [1-9]\d* of \d+ chunks are stored and verified")
+        self.assertMatchesXarray(store, [source])
