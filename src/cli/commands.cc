@@ -156,7 +156,8 @@ int RunPlan(const CliOptions& options) {
   ConfigureLog(options.log_level, 0, 1);
   auto plan = ScanAndPlan(options.convert.inputs, options.convert.request);
   if (!plan.ok()) return Fail(plan.status());
-  std::cout << (options.plan_json ? PlanToJson(*plan) + "\n" : DescribePlan(*plan));
+  const bool every_file = options.log_level == LogLevel::kDebug;  // -v
+  std::cout << (options.plan_json ? PlanToJson(*plan) + "\n" : DescribePlan(*plan, every_file));
   return 0;
 }
 

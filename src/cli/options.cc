@@ -149,7 +149,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   DestinationFlags destination;
 
   auto add_logging = [&](CLI::App* cmd) {
-    cmd->add_flag("-v,--verbose", verbose, "more detail on stderr");
+    cmd->add_flag("-v,--verbose", verbose, "more detail on stderr (plan: every input file)");
     cmd->add_flag("-q,--quiet", quiet, "only errors on stderr");
   };
   auto add_planning = [&](CLI::App* cmd) {

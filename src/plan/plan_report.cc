@@ -28,7 +28,7 @@ std::string DtypeText(const PlannedVariable& v) {
 
 }  // namespace
 
-std::string DescribePlan(const Plan& plan) {
+std::string DescribePlan(const Plan& plan, bool every_file) {
   std::ostringstream out;
   std::size_t concat_total = 0;
   for (const auto& f : plan.files) concat_total += f.concat_length;
@@ -76,7 +76,17 @@ std::string DescribePlan(const Plan& plan) {
     for (const auto& w : plan.warnings) out << "  - " << w << "\n";
   }
   out << "\nFiles, in concat order:\n";
-  for (const auto& f : plan.files) {
+  // The first and last few of thousands: the summary above stays on screen.
+  constexpr std::size_t kEachEnd = 10;
+  const std::size_t n = plan.files.size();
+  const bool shorten = !every_file && n > 2 * kEachEnd + 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (shorten && i == kEachEnd) {
+      out << "  ... " << n - 2 * kEachEnd << " more (-v lists every file)\n";
+      i = n - kEachEnd - 1;
+      continue;
+    }
+    const InputFile& f = plan.files[i];
     out << "  " << f.path;
     if (!plan.concat_dim.empty()) out << "  [" << f.concat_offset << ", " << f.concat_offset + f.concat_length << ")";
     out << "\n";

@@ -354,6 +354,15 @@ class ConvertGenerated(StoreTestCase):
         self.assertEqual(plan["concat_dim"], "time")
         self.assertEqual(len(os.listdir(self.tmp)), 1)  # only in/
 
+    def test_plan_lists_the_first_and_last_files_of_many_and_every_file_with_v(self):
+        files = make_sample(self.path("in"), files=25, steps=1, lat=2, lon=2)
+        listed = lambda out: [line.split()[0] for line in out.split("Files, in concat order:\n")[1].splitlines()
+                              if line.startswith("  /")]
+        short = run(["plan", self.path("in", "*.nc")]).stdout
+        self.assertEqual(listed(short), files[:10] + files[-10:])
+        self.assertIn("  ... 5 more (-v lists every file)\n", short)
+        self.assertEqual(listed(run(["plan", self.path("in", "*.nc"), "-v"]).stdout), files)
+
     def test_overwrite_replaces_a_store(self):
         make_sample(self.path("in"), files=2, steps=4, lat=4, lon=4)
         store = self.path("out.zarr")

@@ -7,6 +7,7 @@
 
 namespace nc2zarr {
 
-std::string DescribePlan(const Plan& plan);
+// Lists the first and last 10 input files of more than 21 unless every_file.
+std::string DescribePlan(const Plan& plan, bool every_file = false);
 
 }  // namespace nc2zarr
