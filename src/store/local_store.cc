@@ -22,14 +22,15 @@ namespace fs = std::filesystem;
 
 // A full disk or quota is the one write error the user fixes outside: say
 // how, and that the rerun keeps what is written.
-std::string Errno() {
-  const int error = errno;
+std::string SystemError(int error) {
   std::string text = std::strerror(error);
   if (error == ENOSPC || error == EDQUOT) {
     text += " (free space or raise the quota, then run the same command again: it keeps the chunks already written)";
   }
   return text;
 }
+
+std::string Errno() { return SystemError(errno); }
 
 bool IsTemporary(const std::string& name) { return name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos; }
 
@@ -140,7 +141,7 @@ Status LocalStore::EnsureDirectory(const std::string& dir) {
   }
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return IoError("cannot create directory " + dir + ": " + ec.message());
+  if (ec) return IoError("cannot create directory " + dir + ": " + SystemError(ec.value()));
   std::lock_guard lock(mutex_);
   made_dirs_.insert(dir);
   return Status::Ok();
@@ -180,7 +181,7 @@ Status LocalStore::Write(const std::string& key, std::span<const std::byte> data
     int err = errno;
     ::unlink(tmp.c_str());
     if (rc == 0) return Status::Ok();
-    if (err != EEXIST) return IoError("cannot create " + path + ": " + std::strerror(err));
+    if (err != EEXIST) return IoError("cannot create " + path + ": " + SystemError(err));
     ASSIGN_OR_RETURN(std::vector<std::byte> existing, Read(key));
     std::uint32_t crc = options.crc32c ? *options.crc32c : Crc32c(data);
     if (existing.size() == data.size() && Crc32c(existing) == crc) return Status::Ok();

@@ -112,12 +112,13 @@ class FullDisk(harness.StoreTestCase):
     one line naming the file and what to do, nothing committed, and the
     same command finishes the job once there is room."""
 
-    def mount_small_file_system(self, megabytes):
+    def mount_small_file_system(self, megabytes, inodes=None):
         mount_point = self.path("small")
         os.makedirs(mount_point)
         if os.geteuid() != 0 or not shutil.which("mount"):
             self.skipTest("needs root to mount a small tmpfs")
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}M", "tmpfs", mount_point],
+        options = f"size={megabytes}M" + (f",nr_inodes={inodes}" if inodes else "")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", mount_point],
                               capture_output=True, text=True)
         if done.returncode != 0:
             self.skipTest(f"cannot mount a tmpfs here: {done.stderr.strip()}")
@@ -149,3 +150,16 @@ class FullDisk(harness.StoreTestCase):
         rerun = harness.run(["convert", source, "-o", store])
         self.assertRegex(rerun.stderr, r"resuming: [1-9]\d* of \d+ chunks are stored and verified")
         self.assertMatchesXarray(store, [source])
+
+    def test_running_out_of_inodes_while_making_directories_says_the_same(self):
+        source = os.path.join(harness.REAL, "ersstv5_sst.mnmean.nc")
+        if not os.path.exists(source):
+            self.skipTest(f"no real data at {harness.REAL}")
+        mount_point = self.mount_small_file_system(20, inodes=6)  # the arrays' directories do not fit
+        store = os.path.join(mount_point, "sst.zarr")
+        full = harness.run(["convert", source, "-o", store, "-q"], check=False)
+        self.assertEqual(full.returncode, 1, full.stderr)
+        self.assertRegex(full.stderr.strip(), r"^nc2zarr: error: cannot create (directory )?" + re.escape(store) +
+                         r"/\S+: No space left on device \(free space or raise the quota, then run the same command "
+                         r"again: it keeps the chunks already written\)$")
+        self.assertFalse(os.path.exists(os.path.join(store, ".zmetadata")))
